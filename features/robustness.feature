@@ -1,0 +1,24 @@
+Feature: Bad peers
+  Clients that are slow, abrupt or speak nonsense get nothing worse than their
+  own connection closed: they neither delay other clients nor crash the server.
+  After every scenario the server must still be running and serving a fresh
+  client, and must exit with code 0 within 2 s of SIGTERM.
+
+  @echo
+  Scenario: A slow client does not delay other clients
+    Given an echo server
+    And a slow client is sending its message one byte per second
+    When another client sends the line "not waiting"
+    Then that client receives the same line back while the slow client is still sending
+
+  @echo
+  Scenario: 500 connections opened and dropped in a burst leave the server serving
+    Given an echo server listening with a backlog of 512
+    When 500 clients connect at once and each drops its connection straight away
+    Then a new client still gets its line echoed
+
+  @file
+  Scenario: Binary garbage on the file service is a BAD_REQUEST, not a crash
+    Given a file server whose root holds a text file, a 5 MiB binary file and an empty file
+    When a client sends 4 KiB of random binary bytes holding no newline
+    Then the reply is the error BAD_REQUEST

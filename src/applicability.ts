@@ -1,0 +1,58 @@
+import { release } from 'node:os';
+import type { Target } from './contract/manifest';
+import { SERVICES } from './contract/manifest';
+import type { Runtime } from './runtime/runtime';
+
+/**
+ * Scenarios are tagged with what they need: the service (`@echo`, `@file`, ...),
+ * the platform whose kernel behaviour they state (`@linux`, `@bsd`, `@windows`), and
+ * the capabilities they use (`@server-control`, `@namespace-sysctl`, `@ipv6`). A
+ * scenario whose needs this run cannot meet is reported with the reason, never run
+ * and never counted as passed.
+ */
+export interface Exclusion {
+  tagExpression: string;
+  status: 'not applicable' | 'not runnable';
+  reason: string;
+}
+
+export const PLATFORM_TAGS = ['linux', 'bsd', 'windows'];
+
+export interface RunConditions {
+  target: Target;
+  runtime: Runtime;
+  ipv6Loopback: boolean;
+}
+
+export function exclusions({ target, runtime, ipv6Loopback }: RunConditions): Exclusion[] {
+  const offered = new Set<string>(target.manifest.services);
+  const list: Exclusion[] = SERVICES.filter((service) => !offered.has(service)).map((service) => ({
+    tagExpression: `@${service}`,
+    status: 'not applicable',
+    reason: `the target does not offer the ${service} service`,
+  }));
+  list.push({
+    tagExpression: `(${PLATFORM_TAGS.map((tag) => `@${tag}`).join(' or ')}) and not @${runtime.platform}`,
+    status: 'not applicable',
+    reason: `states another platform's behaviour; the server runs on ${runtime.platform} (kernel ${release()})`,
+  });
+  if (!runtime.serverControl) {
+    list.push({ tagExpression: '@server-control', status: 'not runnable', reason: `needs server control (freeze, kernel counters, descriptors), which the ${runtime.name} runtime does not have` });
+  }
+  if (!runtime.namespaceSysctls) {
+    list.push({
+      tagExpression: '@namespace-sysctl',
+      status: 'not runnable',
+      reason: `needs a network namespace of the server's own to set a sysctl; the ${runtime.name} runtime runs servers in the host's namespace`,
+    });
+  }
+  if (!ipv6Loopback) {
+    list.push({ tagExpression: '@ipv6', status: 'not runnable', reason: 'this machine has no IPv6 loopback address (::1)' });
+  }
+  return list;
+}
+
+/** The tag expression of the scenarios that do run: the user's selection minus every exclusion. */
+export function runnableExpression(userTags: string | undefined, excluded: Exclusion[]): string {
+  return [userTags ? `(${userTags})` : '', ...excluded.map((exclusion) => `not (${exclusion.tagExpression})`)].filter(Boolean).join(' and ');
+}

@@ -1,0 +1,93 @@
+import { Command, CommanderError, Option } from 'commander';
+import { join, relative, resolve } from 'node:path';
+import { cleanupNow } from './cleanup';
+import { HarnessError } from './errors';
+import { PROJECT_ROOT } from './paths';
+import { linkLatest, newRunId, writeSummary } from './report/run-report';
+import { RUNTIMES } from './runtime';
+import { runSuite, type TargetOutcome } from './suite';
+import { bundledTargets, isNegativeControl, resolveTargets } from './targets';
+
+export const EXIT_PASSED = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_HARNESS_ERROR = 2;
+
+const log = (line: string): void => void process.stderr.write(`sockspec: ${line}\n`);
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('sockspec')
+    .description('Conformance suite for TCP/UDP socket implementations')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+
+  program
+    .command('run')
+    .description('run the conformance scenarios against one or more targets')
+    .option(
+      '--target <name|path|all>',
+      'a bundled target, a folder with target.json, or all bundled reference targets (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
+    .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
+    .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
+    .action(async (options: { target?: string[]; runtime: 'process'; tags?: string; reportDir?: string }) => {
+      const targets = (options.target ?? ['all']).flatMap((selector) => resolveTargets(selector));
+      const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
+      const outcomes = await runSuite({
+        targets,
+        runtime: options.runtime,
+        tags: options.tags,
+        reportDir,
+        progressFormat: process.stdout.isTTY ? 'progress-bar' : 'progress',
+        log,
+      });
+      const summaryFile = writeSummary(reportDir, options.runtime, outcomes);
+      if (!options.reportDir) linkLatest(reportDir);
+      printVerdicts(outcomes);
+      log(`report: ${relative(process.cwd(), reportDir) || '.'} (summary: ${relative(process.cwd(), summaryFile)})`);
+      const failed = outcomes.some(({ results }) => results.some((result) => result.status === 'failed'));
+      setExit(failed ? EXIT_FAILED : EXIT_PASSED);
+    });
+
+  program
+    .command('targets')
+    .description('list the bundled targets')
+    .action(() => {
+      for (const target of bundledTargets()) {
+        const { name, language, services, fault } = target.manifest;
+        const kind = isNegativeControl(target) ? `negative control: ${fault!.bug}` : 'reference';
+        process.stdout.write(`${name.padEnd(24)} ${language.padEnd(12)} ${services.join(',').padEnd(24)} ${kind}\n`);
+      }
+    });
+
+  return program;
+}
+
+function printVerdicts(outcomes: TargetOutcome[]): void {
+  for (const { target, results } of outcomes) {
+    const count = (status: string): number => results.filter((result) => result.status === status).length;
+    log(`${target.manifest.name}: ${count('passed')} passed, ${count('failed')} failed, ${count('not applicable')} not applicable`);
+    for (const result of results.filter((entry) => entry.status === 'failed')) {
+      log(`  FAILED ${result.scenario} (${result.location}) at "${result.failedStep}": ${result.message}`);
+    }
+  }
+}
+
+/** Runs the CLI and returns its exit code: 0 all passed, 1 a scenario failed, 2 usage or harness error. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = EXIT_PASSED;
+  try {
+    await buildProgram((code) => (exitCode = code)).parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT_PASSED : EXIT_HARNESS_ERROR;
+    }
+    const message = error instanceof HarnessError ? error.message : `internal error: ${(error as Error).stack ?? error}`;
+    log(message.split('\n')[0]);
+    return EXIT_HARNESS_ERROR;
+  } finally {
+    cleanupNow();
+  }
+  return exitCode;
+}

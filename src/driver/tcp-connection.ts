@@ -1,0 +1,266 @@
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { readTcpSockets } from '../kernel/proc-net';
+import { pause } from './wait';
+
+export const DEFAULT_IO_TIMEOUT_MS = 5000;
+const READ_BUFFER_BYTES = 64 * 1024;
+
+export type ConnectionState = 'open' | 'ended' | 'reset' | 'failed' | 'closed';
+
+/** Why a connection attempt did not produce a connection. */
+export class ConnectError extends Error {
+  constructor(
+    readonly code: string,
+    readonly elapsedMs: number,
+    detail: string,
+  ) {
+    super(`connect failed with ${code} after ${elapsedMs.toFixed(1)} ms: ${detail}`);
+    this.name = 'ConnectError';
+  }
+}
+
+interface Waiter {
+  satisfied: () => boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * One client connection, seen from the client's side. It keeps every byte received
+ * and how the stream ended (end-of-stream, reset, error) so steps can state exactly
+ * what the socket saw when an expectation fails.
+ */
+export class TcpConnection {
+  private readonly received: Buffer[] = [];
+  private receivedLength = 0;
+  private consumed = 0;
+  private waiters: Waiter[] = [];
+  state: ConnectionState = 'open';
+  error: NodeJS.ErrnoException | undefined;
+  /** Resolves once the socket is fully closed, both directions, whatever the reason. */
+  readonly closed: Promise<void>;
+
+  /** Read once at connect: Node forgets the addresses of a socket whose both sides have ended. */
+  readonly localPort: number;
+  readonly remotePort: number;
+
+  private constructor(private readonly socket: Socket) {
+    this.localPort = socket.localPort ?? 0;
+    this.remotePort = socket.remotePort ?? 0;
+    this.closed = new Promise((resolveClosed) => socket.once('close', () => resolveClosed()));
+    socket.setNoDelay(true);
+    socket.on('end', () => {
+      if (this.state === 'open') {
+        const resetSeenByKernel = this.kernelSawReset();
+        this.state = resetSeenByKernel ? 'reset' : 'ended';
+        if (resetSeenByKernel) this.error = Object.assign(new Error(resetSeenByKernel), { code: 'ECONNRESET' });
+      }
+      // What Node would do without allowHalfOpen: answer the peer's FIN with ours.
+      socket.end();
+      this.settleWaiters();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.error = error;
+      this.state = error.code === 'ECONNRESET' ? 'reset' : 'failed';
+      this.settleWaiters();
+    });
+    socket.on('close', () => this.markClosedHere());
+  }
+
+  /** Connects, or rejects with a ConnectError carrying the errno name and how long the attempt took. */
+  static open(host: string, port: number, timeoutMs = DEFAULT_IO_TIMEOUT_MS, signal?: AbortSignal): Promise<TcpConnection> {
+    const started = performance.now();
+    return new Promise((resolveOpen, rejectOpen) => {
+      // The signal destroys the socket whenever it fires, also after the connection is made.
+      let connection: TcpConnection | undefined;
+      const socket = connect({
+        host,
+        port,
+        signal,
+        // Our side stays open at end-of-stream until the kernel has been asked how the peer closed.
+        allowHalfOpen: true,
+        // With a read buffer of its own, pause() really stops reading from the kernel
+        // (plain sockets keep reading into the stream's buffer), so "the client reads
+        // nothing" means the bytes wait in the kernel's receive queue.
+        onread: {
+          buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+          callback: (bytes: number, buffer: Uint8Array) => {
+            connection?.onBytes(Buffer.from(buffer.subarray(0, bytes)));
+            return true; // false would pause reading
+          },
+        },
+      });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        rejectOpen(new ConnectError('ETIMEDOUT', performance.now() - started, `no answer from ${host}:${port} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        connection = new TcpConnection(socket);
+        resolveOpen(connection);
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        rejectOpen(new ConnectError(error.code ?? 'EUNKNOWN', performance.now() - started, error.message));
+      });
+    });
+  }
+
+
+  /** Resolves once the kernel has taken the bytes (not when the peer has read them). */
+  send(data: Buffer | string): Promise<void> {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    return new Promise((resolveSend, rejectSend) => {
+      this.socket.write(data, (error) => {
+        if (!error) return resolveSend();
+        const code = (error as NodeJS.ErrnoException).code ?? error.message;
+        rejectSend(new Error(`sending ${size} bytes failed (${code}); ${this.describe()}`));
+      });
+    });
+  }
+
+  /** Sends `data` as `pieces` separate writes with a pause between them, so each leaves as its own segment. */
+  async sendInPieces(data: Buffer, pieces: number, pauseMs: number): Promise<void> {
+    const size = Math.ceil(data.length / pieces);
+    for (let offset = 0; offset < data.length; offset += size) {
+      if (offset > 0) await pause(pauseMs);
+      await this.send(data.subarray(offset, offset + size));
+    }
+  }
+
+  /** Shuts down the sending side (FIN); the receiving side stays open. */
+  halfClose(): Promise<void> {
+    return new Promise((resolveEnd) => this.socket.end(resolveEnd));
+  }
+
+  private onBytes(chunk: Buffer): void {
+    this.received.push(chunk);
+    this.receivedLength += chunk.length;
+    this.settleWaiters();
+  }
+
+  /** Stops taking bytes from the kernel: they wait in the socket's receive queue until `resumeReading`. */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
+  /** Aborts with a reset (RST) instead of an orderly close. */
+  reset(): void {
+    this.socket.resetAndDestroy();
+    this.markClosedHere();
+  }
+
+  close(): void {
+    this.socket.destroy();
+    this.markClosedHere();
+  }
+
+  private markClosedHere(): void {
+    if (this.state === 'open') this.state = 'closed';
+    this.settleWaiters();
+  }
+
+  /** The next `count` bytes, once they have arrived. */
+  async receiveExactly(count: number, timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<Buffer> {
+    await this.waitFor(() => this.receivedLength - this.consumed >= count, `${count} bytes`, timeoutMs);
+    return this.take(count);
+  }
+
+  /** Everything from here to the peer's end-of-stream; fails if the stream is reset or times out first. */
+  async receiveUntilEnd(timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<Buffer> {
+    await this.waitFor(() => this.state === 'ended', 'end-of-stream', timeoutMs);
+    return this.take(this.receivedLength - this.consumed);
+  }
+
+  /** Everything from here until the stream ends in any way (end, reset, error), without failing on a reset. */
+  async receiveUntilClosed(timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<Buffer> {
+    await this.waitFor(() => this.state !== 'open', 'the connection to close', timeoutMs);
+    return this.take(this.receivedLength - this.consumed);
+  }
+
+  /** One line, up to and including its newline, once it has arrived. */
+  async receiveLine(timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<string> {
+    await this.waitFor(() => this.pending().includes(0x0a), 'a newline-terminated line', timeoutMs);
+    return this.take(this.pending().indexOf(0x0a) + 1).toString('latin1');
+  }
+
+  /** A one-line account of the connection's state, for failure messages. */
+  describe(): string {
+    const how = { open: 'still open', ended: 'ended by end-of-stream', reset: 'reset by the peer (ECONNRESET)', failed: `failed (${this.error?.code ?? this.error?.message})`, closed: 'closed by this client' }[this.state];
+    return `received ${this.receivedLength} bytes in total; connection ${how}`;
+  }
+
+  /**
+   * Node (libuv) can report a reset that follows data as a plain end-of-stream: once
+   * the data is read, the socket's pending ECONNRESET may be consumed elsewhere and
+   * the next read returns 0. The kernel's table is the truth: a connection that ended
+   * with the peer's FIN is still listed (CLOSE_WAIT, or FIN_WAIT2/TIME_WAIT after our
+   * own half-close); one torn down by a reset is gone. Returns why it was a reset.
+   */
+  private kernelSawReset(): string | undefined {
+    if (process.platform !== 'linux') return undefined;
+    const entry = readTcpSockets(process.pid).find(
+      (candidate) => candidate.localPort === this.localPort && candidate.remotePort === this.remotePort,
+    );
+    if (entry && entry.state !== 'CLOSE') return undefined;
+    return `the connection was reset: Node reported end-of-stream, but the kernel had already torn the socket down (${entry ? 'CLOSE' : 'no longer listed'}), which only a reset does`;
+  }
+
+  private pending(): Buffer {
+    return Buffer.concat(this.received).subarray(this.consumed);
+  }
+
+  private take(count: number): Buffer {
+    const all = Buffer.concat(this.received);
+    this.received.length = 0;
+    this.received.push(all);
+    const piece = all.subarray(this.consumed, this.consumed + count);
+    this.consumed += count;
+    return piece;
+  }
+
+  private waitFor(satisfied: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    if (satisfied()) return Promise.resolve();
+    if (this.state !== 'open') return Promise.reject(new Error(`expected ${what}, but ${this.describe()}`));
+    return new Promise((resolveWait, rejectWait) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== entry);
+        rejectWait(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${this.describe()}`));
+      }, timeoutMs);
+      const entry: Waiter = {
+        satisfied: () => {
+          if (satisfied()) return true;
+          if (this.state !== 'open') throw new Error(`expected ${what}, but ${this.describe()}`);
+          return false;
+        },
+        resolve: () => {
+          clearTimeout(timer);
+          resolveWait();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          rejectWait(error);
+        },
+      };
+      this.waiters.push(entry);
+    });
+  }
+
+  private settleWaiters(): void {
+    this.waiters = this.waiters.filter((waiter) => {
+      try {
+        if (!waiter.satisfied()) return true;
+        waiter.resolve();
+      } catch (error) {
+        waiter.reject(error as Error);
+      }
+      return false;
+    });
+  }
+}

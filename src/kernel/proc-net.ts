@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Readers for the kernel's per-namespace networking tables under /proc/<pid>/net:
+ * what a server's own network namespace says about its sockets and counters.
+ */
+
+export const TCP_STATES: Record<string, string> = {
+  '01': 'ESTABLISHED',
+  '02': 'SYN_SENT',
+  '03': 'SYN_RECV',
+  '04': 'FIN_WAIT1',
+  '05': 'FIN_WAIT2',
+  '06': 'TIME_WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE_WAIT',
+  '09': 'LAST_ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
+};
+
+export interface TcpSocketEntry {
+  localPort: number;
+  remotePort: number;
+  state: string;
+  /** For a listening socket: connections completed and waiting in its accept queue. */
+  receiveQueue: number;
+}
+
+/** Every TCP socket (IPv4 and IPv6) in the network namespace of process `pid`. */
+export function readTcpSockets(pid: number): TcpSocketEntry[] {
+  return ['tcp', 'tcp6'].flatMap((table) => parseTcpTable(readOptional(`/proc/${pid}/net/${table}`)));
+}
+
+export function parseTcpTable(text: string): TcpSocketEntry[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [, local, remote, state, queues] = line.trim().split(/\s+/);
+      return {
+        localPort: parseInt(local.split(':')[1], 16),
+        remotePort: parseInt(remote.split(':')[1], 16),
+        state: TCP_STATES[state] ?? `UNKNOWN(${state})`,
+        receiveQueue: parseInt(queues.split(':')[1], 16),
+      };
+    });
+}
+
+/** A counter from /proc/<pid>/net/netstat or snmp, named like "TcpExt.ListenOverflows". */
+export function readNetCounter(pid: number, name: string): number {
+  const [group, counter] = name.split('.');
+  const counters = parseCounterTable(readOptional(`/proc/${pid}/net/netstat`) + readOptional(`/proc/${pid}/net/snmp`));
+  const value = counters.get(`${group}.${counter}`);
+  if (value === undefined) throw new Error(`the kernel has no counter ${name} in /proc/${pid}/net`);
+  return value;
+}
+
+/** The netstat/snmp format: pairs of lines, "Group: names..." then "Group: values...". */
+export function parseCounterTable(text: string): Map<string, number> {
+  const counters = new Map<string, number>();
+  const lines = text.split('\n').filter((line) => line.includes(':'));
+  for (let index = 0; index + 1 < lines.length; index += 2) {
+    const [group, names] = lines[index].split(/:\s*/, 2);
+    const [, values] = lines[index + 1].split(/:\s*/, 2);
+    const valueList = values.trim().split(/\s+/);
+    names.trim().split(/\s+/).forEach((counter, position) => counters.set(`${group}.${counter}`, Number(valueList[position])));
+  }
+  return counters;
+}
+
+/** The one-letter state of a process (R, S, T for stopped, Z for zombie...), or undefined once it is gone. */
+export function processState(pid: number): string | undefined {
+  const stat = readOptional(`/proc/${pid}/stat`);
+  // The command name may hold spaces and parentheses: the state follows the last ")".
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) : undefined;
+}
+
+function readOptional(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

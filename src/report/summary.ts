@@ -1,0 +1,103 @@
+import type { Envelope, Pickle, TestCase, TestStepResult } from '@cucumber/messages';
+
+/**
+ * "not applicable": the behaviour does not concern this target or platform (a service it
+ * does not offer, another kernel's documented behaviour). "not runnable": it concerns the
+ * target, but this run cannot check it (the runtime lacks a capability). Neither is a pass.
+ */
+export type ScenarioStatus = 'passed' | 'failed' | 'not applicable' | 'not runnable';
+
+export interface ScenarioResult {
+  feature: string;
+  scenario: string;
+  /** Feature file and line, relative to the project. */
+  location: string;
+  status: ScenarioStatus;
+  durationMs: number;
+  /** For a failure: the step that failed (or "After hook") and its message. */
+  failedStep?: string;
+  message?: string;
+  /** Why the scenario was not applicable or not runnable. */
+  reason?: string;
+}
+
+// Worst first: one step with a worse status decides the scenario's status.
+const SEVERITY = ['FAILED', 'AMBIGUOUS', 'UNDEFINED', 'PENDING', 'UNKNOWN', 'SKIPPED', 'PASSED'];
+
+interface CaseProgress {
+  testCase: TestCase;
+  worst?: TestStepResult;
+  failedStep?: string;
+  startedAt?: number;
+  durationMs: number;
+}
+
+/**
+ * Turns Cucumber's message stream into one result per scenario. Anything short of
+ * every step passing is a failure here: a skipped, pending or undefined step means
+ * the behaviour was not verified, and must never be counted as a pass.
+ */
+export class ScenarioCollector {
+  private readonly featureNames = new Map<string, string>();
+  private readonly pickles = new Map<string, Pickle>();
+  private readonly testCases = new Map<string, TestCase>();
+  private readonly started = new Map<string, CaseProgress>();
+  private readonly finished: CaseProgress[] = [];
+
+  readonly onMessage = (envelope: Envelope): void => {
+    if (envelope.gherkinDocument?.feature && envelope.gherkinDocument.uri) {
+      this.featureNames.set(envelope.gherkinDocument.uri, envelope.gherkinDocument.feature.name);
+    } else if (envelope.pickle) {
+      this.pickles.set(envelope.pickle.id, envelope.pickle);
+    } else if (envelope.testCase) {
+      this.testCases.set(envelope.testCase.id, envelope.testCase);
+    } else if (envelope.testCaseStarted) {
+      const testCase = this.testCases.get(envelope.testCaseStarted.testCaseId)!;
+      this.started.set(envelope.testCaseStarted.id, { testCase, durationMs: 0, startedAt: toMs(envelope.testCaseStarted.timestamp) });
+    } else if (envelope.testStepFinished) {
+      const progress = this.started.get(envelope.testStepFinished.testCaseStartedId)!;
+      const result = envelope.testStepFinished.testStepResult;
+      if (!progress.worst || SEVERITY.indexOf(result.status) < SEVERITY.indexOf(progress.worst.status)) {
+        progress.worst = result;
+        progress.failedStep = this.stepText(progress.testCase, envelope.testStepFinished.testStepId);
+      }
+    } else if (envelope.testCaseFinished) {
+      const progress = this.started.get(envelope.testCaseFinished.testCaseStartedId)!;
+      progress.durationMs = toMs(envelope.testCaseFinished.timestamp) - (progress.startedAt ?? 0);
+      // A retried attempt replaces the earlier one; only the last attempt counts.
+      if (!envelope.testCaseFinished.willBeRetried) this.finished.push(progress);
+    }
+  };
+
+  results(): ScenarioResult[] {
+    return this.finished.map((progress) => {
+      const pickle = this.pickles.get(progress.testCase.pickleId)!;
+      const passed = progress.worst?.status === 'PASSED';
+      return {
+        feature: this.featureNames.get(pickle.uri) ?? pickle.uri,
+        scenario: pickle.name,
+        location: pickle.uri,
+        status: passed ? 'passed' : 'failed',
+        durationMs: Math.round(progress.durationMs),
+        ...(passed
+          ? {}
+          : {
+              failedStep: progress.failedStep,
+              message: firstLine(progress.worst?.message ?? `step status ${progress.worst?.status ?? 'UNKNOWN'}`),
+            }),
+      };
+    });
+  }
+
+  private stepText(testCase: TestCase, testStepId: string): string {
+    const testStep = testCase.testSteps.find((step) => step.id === testStepId);
+    if (!testStep?.pickleStepId) return 'a hook (the checks run after every scenario)';
+    const pickle = this.pickles.get(testCase.pickleId)!;
+    return pickle.steps.find((step) => step.id === testStep.pickleStepId)?.text ?? testStep.pickleStepId;
+  }
+}
+
+const toMs = (timestamp: { seconds: number; nanos: number }): number => timestamp.seconds * 1000 + timestamp.nanos / 1e6;
+
+// Cucumber appends a stack trace; the first line is the assertion a reader needs.
+const firstLine = (message: string): string => message.split('\n')[0].replace(/^(Error|ConnectError): /, '');

@@ -1,0 +1,203 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { onCleanup } from '../cleanup';
+import type { Service, Target } from '../contract/manifest';
+import { pollUntil } from '../driver/wait';
+import { processState, readNetCounter, readTcpSockets, type TcpSocketEntry } from '../kernel/proc-net';
+import {
+  clientAddress,
+  describeExit,
+  platformOf,
+  type RunningServer,
+  type Runtime,
+  type ServerControl,
+  type ServerExit,
+  type ServerRequest,
+  type StopResult,
+} from './runtime';
+import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
+
+const STDERR_TAIL_BYTES = 4096;
+const FREEZE_TIMEOUT_MS = 2000;
+
+export interface ProcessRuntimeOptions {
+  startTimeoutMs?: number;
+}
+
+/** Runs targets as local child processes: the default runtime, nothing to set up. */
+export class ProcessRuntime implements Runtime {
+  readonly name = 'process';
+  readonly platform = platformOf(process.platform);
+  readonly serverControl = process.platform === 'linux';
+  // A local process shares the host's network namespace; changing its sysctls would change the machine's.
+  readonly namespaceSysctls = false;
+  private readonly startTimeoutMs: number;
+
+  constructor(options: ProcessRuntimeOptions = {}) {
+    this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  }
+
+  start(target: Target, request: ServerRequest): Promise<RunningServer> {
+    if (request.sysctls) throw new Error('the process runtime cannot set sysctls for a server');
+    const [program, ...fixedArgs] = target.manifest.server;
+    const executable = isAbsolute(program) || !program.includes('/') ? program : resolve(target.dir, program);
+    const child = spawn(executable, [...fixedArgs, ...serverArgs(request)], {
+      cwd: target.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ProcessServer(target, request, child).ready(this.startTimeoutMs);
+  }
+}
+
+class ProcessServer implements RunningServer, ServerControl {
+  readonly host: string;
+  readonly service: Service;
+  port = 0;
+  exit: ServerExit | undefined;
+  readonly exited: Promise<ServerExit>;
+  private stderr = '';
+  private readonly forgetCleanup: () => void;
+
+  constructor(
+    private readonly target: Target,
+    request: ServerRequest,
+    private readonly child: ChildProcess,
+  ) {
+    this.host = clientAddress(request.host);
+    this.service = request.service;
+    this.forgetCleanup = onCleanup(() => {
+      if (this.exit === undefined) child.kill('SIGKILL');
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+    });
+    this.exited = new Promise((resolveExit) => {
+      const finish = (exit: ServerExit): void => {
+        this.exit ??= exit;
+        this.forgetCleanup();
+        resolveExit(this.exit);
+      };
+      child.on('exit', (code, signal) => finish({ code, signal }));
+      // A program that cannot be executed at all never emits 'exit'.
+      child.on('error', () => {
+        if (child.pid === undefined) finish({ code: null, signal: null });
+      });
+    });
+  }
+
+  get control(): ServerControl | undefined {
+    // Control reads the server's state from Linux's /proc.
+    return process.platform === 'linux' ? this : undefined;
+  }
+
+  ready(timeoutMs: number): Promise<RunningServer> {
+    const what = `${this.target.manifest.name} ${this.service}`;
+    return new Promise((resolveReady, rejectReady) => {
+      const lines = createInterface({ input: this.child.stdout! });
+      let settled = false;
+      const fail = (reason: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        lines.close();
+        if (this.exit === undefined) this.child.kill('SIGKILL');
+        // Wait for the exit so the stderr tail is complete and nothing is left running.
+        void this.exited.then(() => rejectReady(new ServerStartError(what, reason, this.exit, this.stderrTail())));
+      };
+      const timer = setTimeout(() => fail(`did not print "LISTENING <port>" within ${timeoutMs} ms`), timeoutMs);
+      const onError = (error: Error): void => fail(`could not be started: ${error.message}`);
+      const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+        fail(`exited (${describeExit({ code, signal })}) before printing "LISTENING <port>"`);
+      this.child.on('error', onError);
+      this.child.on('exit', onEarlyExit);
+      lines.once('line', (line) => {
+        const match = LISTENING_LINE.exec(line);
+        if (!match) return fail(`printed ${JSON.stringify(line.slice(0, 80))} instead of "LISTENING <port>"`);
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.child.off('error', onError);
+        this.child.off('exit', onEarlyExit);
+        // Later stdout is not part of the contract; keep draining so the server never blocks on a full pipe.
+        this.child.stdout!.resume();
+        this.port = Number(match[1]);
+        resolveReady(this);
+      });
+    });
+  }
+
+  stderrTail(): string {
+    return this.stderr.trim().split('\n').slice(-5).join('\n');
+  }
+
+  private get livePid(): number | undefined {
+    const pid = this.child.pid;
+    // A process that died but is not yet reaped still has /proc entries, all of them empty.
+    if (this.exit !== undefined || pid === undefined || processState(pid) === 'Z') return undefined;
+    return pid;
+  }
+
+  descriptorCount(): number | undefined {
+    const pid = this.livePid;
+    if (pid === undefined) return undefined;
+    try {
+      return readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      return undefined;
+    }
+  }
+
+  tcpSockets(): TcpSocketEntry[] {
+    return readTcpSockets(this.requireLivePid());
+  }
+
+  netCounter(name: string): number {
+    return readNetCounter(this.requireLivePid(), name);
+  }
+
+  async freeze(): Promise<void> {
+    await this.signalAndAwaitState('SIGSTOP', (state) => state === 'T', 'stopped (T)');
+  }
+
+  async thaw(): Promise<void> {
+    await this.signalAndAwaitState('SIGCONT', (state) => state !== 'T', 'running again');
+  }
+
+  private async signalAndAwaitState(signal: NodeJS.Signals, reached: (state: string) => boolean, what: string): Promise<void> {
+    const pid = this.requireLivePid();
+    this.child.kill(signal);
+    await pollUntil(
+      () => {
+        const state = processState(pid);
+        if (state === undefined || state === 'Z') throw new Error(`the server exited while waiting for it to be ${what}`);
+        return reached(state) ? true : undefined;
+      },
+      FREEZE_TIMEOUT_MS,
+      `the server process to be ${what} after ${signal}`,
+    );
+  }
+
+  private requireLivePid(): number {
+    const pid = this.livePid;
+    if (pid === undefined) throw new Error(`the server is not running (${this.exit ? describeExit(this.exit) : 'no process'})`);
+    return pid;
+  }
+
+  async stop(): Promise<StopResult> {
+    if (this.exit !== undefined) return { ...this.exit, stoppedInTime: false };
+    // A frozen server cannot act on SIGTERM; let it run so it can exit as the contract asks.
+    if (this.child.pid !== undefined && processState(this.child.pid) === 'T') this.child.kill('SIGCONT');
+    this.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<false>((resolveLate) => (timer = setTimeout(() => resolveLate(false), STOP_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!inTime) this.child.kill('SIGKILL');
+    const exit = await this.exited;
+    return { ...exit, stoppedInTime: inTime };
+  }
+}

@@ -1,0 +1,81 @@
+import type { Service, Target } from '../contract/manifest';
+import type { TcpSocketEntry } from '../kernel/proc-net';
+
+export interface ServerRequest {
+  service: Service;
+  host: string;
+  /** 0 lets the kernel pick. */
+  port: number;
+  backlog: number;
+  /** Folder the file and http services serve from. */
+  root?: string;
+  /** Network sysctls for the server's own namespace; only runtimes with `namespaceSysctls` accept them. */
+  sysctls?: Record<string, string>;
+}
+
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StopResult extends ServerExit {
+  /** True when the server exited by itself within the contract's 2 s of SIGTERM. */
+  stoppedInTime: boolean;
+}
+
+/** A target server the harness started and controls. */
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  readonly service: Service;
+  /** Set once the server has exited, for whatever reason. */
+  readonly exit: ServerExit | undefined;
+  /** Resolves when the server exits. */
+  readonly exited: Promise<ServerExit>;
+  /** The last lines the server wrote to stderr, for error messages. */
+  stderrTail(): string;
+  /** How the harness reaches into the server's process and kernel; undefined where the runtime cannot. */
+  readonly control: ServerControl | undefined;
+  stop(): Promise<StopResult>;
+}
+
+/** What the harness can see and do inside a running server, beyond talking to it. */
+export interface ServerControl {
+  /** Stops the server from running (it accepts and reads nothing) without closing anything. */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
+  /** Open descriptors of the server's process; undefined once it has died. */
+  descriptorCount(): number | undefined;
+  /** TCP sockets in the server's network namespace. */
+  tcpSockets(): TcpSocketEntry[];
+  /** A kernel counter of the server's network namespace, e.g. "TcpExt.ListenOverflows". */
+  netCounter(name: string): number;
+}
+
+export interface Runtime {
+  readonly name: string;
+  /** The kernel the servers run on: "linux", "bsd" or "windows". */
+  readonly platform: string;
+  /** Whether started servers come with a `control` (freeze, kernel counters, descriptors). */
+  readonly serverControl: boolean;
+  /** Whether `ServerRequest.sysctls` can be honoured (the server gets a network namespace of its own). */
+  readonly namespaceSysctls: boolean;
+  start(target: Target, request: ServerRequest): Promise<RunningServer>;
+}
+
+/** Where a client connects to reach a server listening on `host`: a wildcard address means loopback. */
+export function clientAddress(host: string): string {
+  if (host === '::') return '::1';
+  if (host === '0.0.0.0') return '127.0.0.1';
+  return host;
+}
+
+export function platformOf(nodePlatform: NodeJS.Platform): string {
+  if (nodePlatform === 'win32') return 'windows';
+  if (nodePlatform === 'darwin' || nodePlatform.endsWith('bsd')) return 'bsd';
+  return nodePlatform;
+}
+
+export function describeExit(exit: ServerExit): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}

@@ -1,0 +1,119 @@
+import { loadSources, runCucumber, type IRunOptions, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import parseTagExpression from '@cucumber/tag-expressions';
+import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { buildTarget } from './build';
+import { exclusions, runnableExpression, type Exclusion } from './applicability';
+import type { Target } from './contract/manifest';
+import { hasIpv6Loopback } from './kernel/ipv6';
+import { HarnessError } from './errors';
+import { FEATURES_DIR, PROJECT_ROOT, STEPS_DIR } from './paths';
+import { ScenarioCollector, type ScenarioResult } from './report/summary';
+import { preflight } from './runtime/preflight';
+import { createRuntime } from './runtime';
+import type { SockspecParameters } from './world-parameters';
+
+export interface SuiteOptions {
+  targets: Target[];
+  runtime: SockspecParameters['runtime'];
+  /** A Cucumber tag expression narrowing the scenarios, e.g. "@file and not @slow". */
+  tags?: string;
+  reportDir: string;
+  /** How Cucumber shows progress on stdout ("progress-bar" on a terminal). */
+  progressFormat: string;
+  log: (line: string) => void;
+}
+
+export interface TargetOutcome {
+  target: Target;
+  reportDir: string;
+  results: ScenarioResult[];
+}
+
+const SOURCES = { defaultDialect: 'en', paths: [join(FEATURES_DIR, '**/*.feature')], names: [], order: 'defined' as const };
+
+// Step definitions register themselves when first required; later runs in the
+// same process must reuse the library the first run loaded.
+let supportLibrary: ISupportCodeLibrary | undefined;
+
+export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> {
+  if (options.tags) assertValidTags(options.tags);
+  const outcomes: TargetOutcome[] = [];
+  for (const target of options.targets) outcomes.push(await runTarget(target, options));
+  return outcomes;
+}
+
+async function runTarget(target: Target, options: SuiteOptions): Promise<TargetOutcome> {
+  const name = target.manifest.name;
+  const runtime = createRuntime(options.runtime);
+  await buildTarget(target, options.log);
+  await preflight(runtime, target);
+
+  const reportDir = join(options.reportDir, name);
+  mkdirSync(reportDir, { recursive: true });
+  const excluded = exclusions({ target, runtime, ipv6Loopback: await hasIpv6Loopback() });
+  const tagExpression = runnableExpression(options.tags, excluded);
+  const notRun = await excludedScenarios(options.tags, excluded);
+  if (notRun.length === 0 && (await loadSources({ ...SOURCES, tagExpression })).plan.length === 0) {
+    throw new HarnessError(`--tags ${options.tags}: no scenario matches for target ${name}`);
+  }
+
+  const collector = new ScenarioCollector();
+  const runOptions: IRunOptions = {
+    sources: { ...SOURCES, tagExpression },
+    support: supportLibrary ?? { requireModules: [], requirePaths: [join(STEPS_DIR, '**/*.ts')], importPaths: [], loaders: [] },
+    runtime: {
+      dryRun: false,
+      failFast: false,
+      filterStacktraces: true,
+      parallel: 0,
+      retry: 0,
+      retryTagFilter: '',
+      strict: true,
+      worldParameters: { targetDir: target.dir, runtime: options.runtime } satisfies SockspecParameters,
+    },
+    formats: {
+      stdout: options.progressFormat,
+      files: {
+        [join(reportDir, 'cucumber.html')]: 'html',
+        [join(reportDir, 'cucumber.ndjson')]: 'message',
+        [join(reportDir, 'junit.xml')]: 'junit',
+      },
+      publish: false,
+      options: { junit: { suiteName: `sockspec ${name}` } },
+    },
+  };
+  options.log(`running ${name} (${relative(PROJECT_ROOT, target.dir) || target.dir}) on the ${options.runtime} runtime`);
+  const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: process.stdout, stderr: process.stderr }, collector.onMessage);
+  supportLibrary = support;
+  return { target, reportDir, results: [...collector.results(), ...notRun] };
+}
+
+function assertValidTags(tags: string): void {
+  try {
+    parseTagExpression(tags);
+  } catch (error) {
+    throw new HarnessError(`--tags ${tags}: ${(error as Error).message}`);
+  }
+}
+
+/** The scenarios the user's tags select but this run excludes, each with the first reason that applies. */
+async function excludedScenarios(userTags: string | undefined, excluded: Exclusion[]): Promise<ScenarioResult[]> {
+  const results = new Map<string, ScenarioResult>();
+  for (const exclusion of excluded) {
+    const tagExpression = [userTags ? `(${userTags})` : '', `(${exclusion.tagExpression})`].filter(Boolean).join(' and ');
+    for (const pickle of (await loadSources({ ...SOURCES, tagExpression })).plan) {
+      const location = `${relative(PROJECT_ROOT, pickle.uri)}:${pickle.location.line}`;
+      if (results.has(location)) continue;
+      results.set(location, {
+        feature: relative(PROJECT_ROOT, pickle.uri),
+        scenario: pickle.name,
+        location,
+        status: exclusion.status,
+        durationMs: 0,
+        reason: exclusion.reason,
+      });
+    }
+  }
+  return [...results.values()];
+}

@@ -1,0 +1,10 @@
+/** What the CLI hands to each Cucumber run (as worldParameters): which target, on which runtime. */
+export interface SockspecParameters {
+  targetDir: string;
+  runtime: 'process';
+}
+
+export function isSockspecParameters(value: unknown): value is SockspecParameters {
+  const candidate = value as Partial<SockspecParameters> | undefined;
+  return typeof candidate?.targetDir === 'string' && candidate.runtime === 'process';
+}

@@ -1,0 +1,61 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { fetchFile, describeFileReply, fileRequest, parseFileReply } from '../src/services/file-protocol';
+import { awaitServerSideState } from '../src/services/tcp-states';
+import { ServerStartError } from '../src/runtime/server-launch';
+import { describeExit } from '../src/runtime/runtime';
+import type { SockspecWorld } from './world';
+
+Given(
+  "a client has fetched {string}, so the server's side of that connection is in TIME_WAIT",
+  async function (this: SockspecWorld, name: string) {
+    const client = await this.connect();
+    await client.send(fileRequest(name));
+    const reply = parseFileReply(await client.receiveUntilEnd());
+    if (reply.kind !== 'ok') throw new Error(`fetching ${name} gave ${describeFileReply(reply)}`);
+    await awaitServerSideState(this.runningServer, this.control, client.localPort, 'TIME_WAIT');
+  },
+);
+
+When('the server is stopped and started again at once on the same port', async function (this: SockspecWorld) {
+  const { port, service } = this.runningServer;
+  await this.runningServer.stop();
+  try {
+    await this.startServer(service, { port });
+  } catch (error) {
+    throw new Error(`restarting on port ${port} failed: ${(error as Error).message}`);
+  }
+});
+
+Then('the new server listens on that port and serves {string}', async function (this: SockspecWorld, name: string) {
+  const { host, port } = this.runningServer;
+  const reply = await fetchFile(host, port, name);
+  if (reply.kind !== 'ok') throw new Error(`the restarted server answered ${describeFileReply(reply)}`);
+});
+
+When('a second file server is started on the same port', async function (this: SockspecWorld) {
+  try {
+    const second = await this.runtime.start(this.target, this.serverRequest('file', { port: this.runningServer.port }));
+    await second.stop();
+    this.secondStart = `started and printed LISTENING ${second.port}`;
+  } catch (error) {
+    if (!(error instanceof ServerStartError)) throw error;
+    this.secondStart = error;
+  }
+});
+
+Then('the second server exits with a non-zero code without printing LISTENING', function (this: SockspecWorld) {
+  const outcome = this.secondStart;
+  if (!(outcome instanceof ServerStartError)) throw new Error(`expected the second server to fail, but it ${outcome}`);
+  const exit = outcome.exit;
+  if (!exit || exit.signal !== null || exit.code === 0 || !outcome.reason.startsWith('exited')) {
+    throw new Error(`expected the second server to exit with a non-zero code, but it ${outcome.reason}${exit ? ` (${describeExit(exit)})` : ''}`);
+  }
+});
+
+Then('its stderr names the error {string}', function (this: SockspecWorld, errorText: string) {
+  const outcome = this.secondStart;
+  if (!(outcome instanceof ServerStartError)) throw new Error('the second server did not fail to start');
+  if (!outcome.stderrTail.toLowerCase().includes(errorText.toLowerCase())) {
+    throw new Error(`expected stderr to name "${errorText}", but it was: ${outcome.stderrTail || '(empty)'}`);
+  }
+});

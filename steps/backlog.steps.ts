@@ -1,0 +1,95 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { seededBytes } from '../src/driver/payload';
+import { assertSameBytes } from '../src/services/echo-exchange';
+import { ConnectAttempt, fillListenQueue, LISTEN_OVERFLOWS } from '../src/services/listen-queue';
+import type { SockspecWorld } from './world';
+
+Given('an echo server listening with a backlog of {int}', async function (this: SockspecWorld, backlog: number) {
+  await this.startServer('echo', { backlog });
+});
+
+Given(
+  'an echo server listening with a backlog of {int} in a namespace where {word} is {word}',
+  async function (this: SockspecWorld, backlog: number, sysctl: string, value: string) {
+    await this.startServer('echo', { backlog, sysctls: { [sysctl]: value } });
+  },
+);
+
+Given('the server is frozen', async function (this: SockspecWorld) {
+  await this.control.freeze();
+  this.serverFrozen = true;
+});
+
+When('the server is thawed', async function (this: SockspecWorld) {
+  await this.thawServer();
+});
+
+When('clients connect one after another until the kernel drops a connection attempt', async function (this: SockspecWorld) {
+  this.queue = await fillListenQueue(this.runningServer, this.control, this.scenarioEnd.signal);
+  this.connections.push(...this.queue.completed);
+  const stopper = this.queue.stopper;
+  if (!stopper) throw new Error(`all ${this.queue.completed.length} connection attempts completed: the queue never filled`);
+  if (stopper.state !== 'waiting') {
+    throw new Error(`after ${this.queue.completed.length} completed connections the next attempt was not dropped but ${stopper.describe()}`);
+  }
+});
+
+Then('exactly {int} connections completed', function (this: SockspecWorld, expected: number) {
+  const completed = queueProbe(this).completed.length;
+  if (completed !== expected) throw new Error(`expected exactly ${expected} completed connections while frozen, but ${completed} completed`);
+});
+
+Then('the dropped attempt is still waiting for an answer', function (this: SockspecWorld) {
+  const stopper = queueProbe(this).stopper!;
+  if (stopper.state !== 'waiting') throw new Error(`expected the dropped attempt to be waiting, but it ${stopper.describe()}`);
+});
+
+Then("the server's ListenOverflows counter rose", function (this: SockspecWorld) {
+  const { overflowsBefore, overflowsAfter } = queueProbe(this);
+  if (overflowsAfter <= overflowsBefore) throw new Error(`${LISTEN_OVERFLOWS} stayed at ${overflowsBefore}`);
+});
+
+Given('every connected client has sent its own message', async function (this: SockspecWorld) {
+  await Promise.all(queueProbe(this).completed.map((connection, index) => connection.send(queuedMessage(this, index))));
+});
+
+Then('every queued client receives exactly its own message back', async function (this: SockspecWorld) {
+  await Promise.all(
+    queueProbe(this).completed.map(async (connection, index) => {
+      const message = queuedMessage(this, index);
+      assertSameBytes(`queued client ${index + 1}`, message, await connection.receiveExactly(message.length));
+    }),
+  );
+});
+
+Then('the waiting client connects and is served', async function (this: SockspecWorld) {
+  const waiting = queueProbe(this).stopper!;
+  await waiting.settled;
+  if (waiting.state !== 'connected') throw new Error(`the waiting client ${waiting.describe()}`);
+  this.connections.push(waiting.connection!);
+  const message = Buffer.from('served after the thaw\n');
+  await waiting.connection!.send(message);
+  assertSameBytes('the waiting client', message, await waiting.connection!.receiveExactly(message.length));
+});
+
+When('{int} clients connect one after another', async function (this: SockspecWorld, clients: number) {
+  this.attempts = [];
+  for (let index = 0; index < clients; index++) {
+    const attempt = new ConnectAttempt(this.runningServer.host, this.runningServer.port, this.scenarioEnd.signal);
+    await attempt.settled;
+    this.attempts.push(attempt);
+  }
+});
+
+Then('the connection of client {int} is refused with {word}', function (this: SockspecWorld, client: number, errno: string) {
+  const attempt = this.attempts[client - 1];
+  if (attempt?.error?.code !== errno) throw new Error(`expected client ${client} to be refused with ${errno}, but it ${attempt?.describe()}`);
+});
+
+function queueProbe(world: SockspecWorld) {
+  if (!world.queue) throw new Error("the server's listen queue was not filled in this scenario");
+  return world.queue;
+}
+
+const queuedMessage = (world: SockspecWorld, index: number): Buffer =>
+  Buffer.concat([seededBytes(1000, `${world.scenarioName} queued ${index}`), Buffer.from('\n')]);

@@ -1,0 +1,86 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { existsSync, readdirSync } from 'node:fs';
+import { relative } from 'node:path';
+import { describeDifference } from '../src/driver/payload';
+import { describeFileReply, fetchFile, fileRequest, parseFileReply, type FileReply } from '../src/services/file-protocol';
+import type { SockspecWorld } from './world';
+
+Given(
+  'a file server whose root holds a text file, a 5 MiB binary file and an empty file',
+  async function (this: SockspecWorld) {
+    const present = readdirSync(this.fileRoot.root).sort().join(', ');
+    if (present !== 'empty.txt, hello.txt, random-5MiB.bin') throw new Error(`the served root holds ${present}`);
+    await this.startServer('file');
+  },
+);
+
+Given('a secret file lies just outside that root', function (this: SockspecWorld) {
+  const { root, secretPath } = this.fileRoot;
+  if (!existsSync(secretPath) || !relative(root, secretPath).startsWith('..')) {
+    throw new Error(`expected a secret file outside ${root}, found none at ${secretPath}`);
+  }
+});
+
+When('a client requests {string}', async function (this: SockspecWorld, name: string) {
+  await this.requestFile(fileRequest(name));
+});
+
+When('a client requests the secret file by a path through ".."', async function (this: SockspecWorld) {
+  await this.requestFile(fileRequest(relative(this.fileRoot.root, this.fileRoot.secretPath)));
+});
+
+When('a client requests the secret file by its absolute path', async function (this: SockspecWorld) {
+  await this.requestFile(fileRequest(this.fileRoot.secretPath));
+});
+
+When('a client requests a file name with a NUL byte in it', async function (this: SockspecWorld) {
+  await this.requestFile(fileRequest(Buffer.from('hello.txt\0.bin')));
+});
+
+When('a client sends {size} without a newline', async function (this: SockspecWorld, size: number) {
+  await this.requestFile(Buffer.alloc(size, 'a'));
+});
+
+When(
+  'a client sends the request for {string} in {int} pieces, pausing {int} ms between them',
+  async function (this: SockspecWorld, name: string, pieces: number, pauseMs: number) {
+    this.client = await this.connect();
+    await this.client.sendInPieces(fileRequest(name), pieces, pauseMs);
+    this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+  },
+);
+
+Then('the reply is OK with the exact contents of {string}', function (this: SockspecWorld, name: string) {
+  assertOkWith(lastReply(this), name, this.fileRoot.files.get(name));
+});
+
+Then('the reply is the error {word}', function (this: SockspecWorld, code: string) {
+  const reply = lastReply(this);
+  if (reply.kind !== 'err' || reply.code !== code) {
+    throw new Error(`expected "ERR ${code} <text>" then end-of-stream, but the server sent ${describeFileReply(reply)}`);
+  }
+});
+
+Then('no byte of the secret file was sent', function (this: SockspecWorld) {
+  const secretMarker = this.fileRoot.secret.subarray(0, 16);
+  if (lastReply(this).raw.includes(secretMarker)) throw new Error('the reply contains the secret file from outside the root');
+});
+
+Then('a new client requesting {string} still gets it whole', async function (this: SockspecWorld, name: string) {
+  const { host, port } = this.runningServer;
+  assertOkWith(await fetchFile(host, port, name), name, this.fileRoot.files.get(name));
+});
+
+function lastReply(world: SockspecWorld): FileReply {
+  if (!world.fileReply) throw new Error('no file reply was received in this scenario');
+  return world.fileReply;
+}
+
+function assertOkWith(reply: FileReply, name: string, expected: Buffer | undefined): void {
+  if (!expected) throw new Error(`"${name}" is not one of the served fixture files`);
+  if (reply.kind !== 'ok') {
+    throw new Error(`expected "OK ${expected.length}" and the ${expected.length} bytes of ${name}, but the server sent ${describeFileReply(reply)}`);
+  }
+  const difference = describeDifference(expected, reply.body);
+  if (difference) throw new Error(`the contents of ${name} differ: ${difference}`);
+}

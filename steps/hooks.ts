@@ -1,0 +1,33 @@
+import { After, Before, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { assertStillServing, describeServerExit } from '../src/services/liveness';
+import type { SockspecWorld } from './world';
+
+// Every socket wait has its own, shorter timeout that names what it waited for;
+// this is only the backstop for a step that hangs in a way nobody foresaw.
+setDefaultTimeout(30_000);
+
+Before(function (this: SockspecWorld, { pickle }) {
+  this.scenarioName = pickle.name;
+});
+
+After(async function (this: SockspecWorld, { result }) {
+  this.scenarioEnd.abort();
+  for (const connection of this.connections) connection.close();
+  for (const udpClient of this.udpClients) udpClient.close();
+  const server = this.server;
+  if (!server) return;
+  try {
+    if (this.serverFrozen && !server.exit) await this.thawServer();
+    if (result?.status === Status.PASSED && !this.serverStoppedOnPurpose) {
+      await assertStillServing(server, this.fileRoot);
+      const stop = await server.stop();
+      if (!stop.stoppedInTime || stop.code !== 0) {
+        throw new Error(`on SIGTERM the server must exit with code 0 within 2 s, but it ${stop.stoppedInTime ? describeServerExit(server) : 'was still running after 2 s'}`);
+      }
+    } else if (server.exit) {
+      this.attach(`The server ${describeServerExit(server)}`, 'text/plain');
+    }
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,19 @@
+import { Given, When } from '@cucumber/cucumber';
+import { TcpConnection } from '../src/driver/tcp-connection';
+import type { SockspecWorld } from './world';
+
+const LOOPBACK_BY_FAMILY: Record<string, string> = { IPv4: '127.0.0.1', IPv6: '::1' };
+
+Given('an echo server listening on {string}', async function (this: SockspecWorld, host: string) {
+  await this.startServer('echo', { host });
+});
+
+When(
+  /^a client connects over (IPv4|IPv6) and sends the line "([^"]*)"$/,
+  async function (this: SockspecWorld, family: string, line: string) {
+    this.client = await TcpConnection.open(LOOPBACK_BY_FAMILY[family], this.runningServer.port);
+    this.connections.push(this.client);
+    this.sent = Buffer.from(`${line}\n`);
+    await this.client.send(this.sent);
+  },
+);

@@ -1,0 +1,47 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { seededBytes } from '../src/driver/payload';
+import { TcpConnection } from '../src/driver/tcp-connection';
+import { assertSameBytes } from '../src/services/echo-exchange';
+import type { SockspecWorld } from './world';
+
+const SLOW_MESSAGE = Buffer.from('slow\n');
+
+Given('a slow client is sending its message one byte per second', async function (this: SockspecWorld) {
+  const slow = await this.connect();
+  this.slowClientDone = false;
+  void slow
+    .sendInPieces(SLOW_MESSAGE, SLOW_MESSAGE.length, 1000)
+    .catch(() => undefined)
+    .finally(() => (this.slowClientDone = true));
+});
+
+Then(
+  'that client receives the same line back while the slow client is still sending',
+  async function (this: SockspecWorld) {
+    assertSameBytes('the echoed line', this.sent, await this.currentClient.receiveExactly(this.sent.length, 10_000));
+    if (this.slowClientDone) throw new Error('the line came back only after the slow client had sent its whole message');
+  },
+);
+
+When(
+  '{int} clients connect at once and each drops its connection straight away',
+  async function (this: SockspecWorld, clients: number) {
+    const { host, port } = this.runningServer;
+    const outcomes = await Promise.allSettled(Array.from({ length: clients }, () => TcpConnection.open(host, port, 10_000)));
+    for (const outcome of outcomes) if (outcome.status === 'fulfilled') outcome.value.close();
+    const failed = outcomes.filter((outcome) => outcome.status === 'rejected');
+    if (failed.length > 0) throw new Error(`${failed.length} of ${clients} connections failed: ${(failed[0] as PromiseRejectedResult).reason}`);
+  },
+);
+
+Then('a new client still gets its line echoed', async function (this: SockspecWorld) {
+  const client = await this.connect();
+  const line = Buffer.from('still here\n');
+  await client.send(line);
+  assertSameBytes('the echoed line', line, await client.receiveExactly(line.length));
+});
+
+When('a client sends {size} of random binary bytes holding no newline', async function (this: SockspecWorld, size: number) {
+  const garbage = Buffer.from(seededBytes(size, this.scenarioName).map((byte) => (byte === 0x0a ? 0x00 : byte)));
+  await this.requestFile(garbage);
+});

@@ -1,0 +1,100 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { UdpClient, type Datagram } from '../src/driver/udp-client';
+import { describeDifference, seededBytes } from '../src/driver/payload';
+import { assertDatagram, udpPingPong } from '../src/services/udp-echo-exchange';
+import type { SockspecWorld } from './world';
+
+Given('a UDP echo server', async function (this: SockspecWorld) {
+  await this.startServer('udp-echo');
+});
+
+When('a client sends the datagram {string}', async function (this: SockspecWorld, text: string) {
+  await sendDatagrams(this, [Buffer.from(text)]);
+});
+
+When('a client sends an empty datagram', async function (this: SockspecWorld) {
+  await sendDatagrams(this, [Buffer.alloc(0)]);
+});
+
+When('a client sends a datagram of {int} random bytes', async function (this: SockspecWorld, size: number) {
+  await sendDatagrams(this, [seededBytes(size, this.scenarioName)]);
+});
+
+When(
+  'a client sends datagrams of {int}, {int}, {int} and {int} bytes back to back',
+  async function (this: SockspecWorld, first: number, second: number, third: number, fourth: number) {
+    const sizes = [first, second, third, fourth];
+    await sendDatagrams(this, sizes.map((size, index) => seededBytes(size, `${this.scenarioName} ${index}`)));
+  },
+);
+
+Then(
+  "the client receives the datagram {string} from the server's own address and port",
+  async function (this: SockspecWorld, text: string) {
+    const reply = await udp(this).receive();
+    if (reply.address !== this.runningServer.host) {
+      throw new Error(`the reply came from ${reply.address}, not from the server's address ${this.runningServer.host}`);
+    }
+    assertDatagram('the reply', Buffer.from(text), reply, this.runningServer);
+  },
+);
+
+Then('the client receives an empty datagram', async function (this: SockspecWorld) {
+  assertDatagram('the reply', Buffer.alloc(0), await udp(this).receive(), this.runningServer);
+});
+
+Then('the client receives exactly that datagram back', async function (this: SockspecWorld) {
+  assertDatagram('the reply', this.sentDatagrams[0], await udp(this).receive(), this.runningServer);
+});
+
+Then('the client receives {int} datagrams, each identical to one it sent', async function (this: SockspecWorld, count: number) {
+  const replies: Datagram[] = [];
+  for (let index = 0; index < count; index++) replies.push(await udp(this).receive());
+  // Loopback keeps the order in practice, but UDP does not promise it: match each reply to a datagram sent.
+  const unmatched = [...this.sentDatagrams];
+  for (const reply of replies) {
+    const match = unmatched.findIndex((sent) => describeDifference(sent, reply.data) === undefined);
+    if (match < 0) {
+      throw new Error(`a reply of ${reply.data.length} bytes matches none of the datagrams sent (${this.sentDatagrams.map((sent) => sent.length).join(', ')} bytes)`);
+    }
+    unmatched.splice(match, 1);
+  }
+});
+
+When(
+  '{int} clients at once each exchange {int} numbered datagrams with the server',
+  async function (this: SockspecWorld, clients: number, count: number) {
+    const results = await Promise.allSettled(Array.from({ length: clients }, (_, id) => udpPingPong(this.runningServer, id, count)));
+    this.udpFailures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
+  },
+);
+
+Then('every client received exactly its own {int} datagrams and nothing else', function (this: SockspecWorld, count: number) {
+  if (this.udpFailures.length > 0) throw new Error(`${this.udpFailures.length} clients did not get their ${count} datagrams: ${this.udpFailures.join('; ')}`);
+});
+
+Given("a UDP client connected to the server's port", async function (this: SockspecWorld) {
+  this.udpClient = this.track(await UdpClient.connected(this.runningServer.host, this.runningServer.port));
+});
+
+When('the connected client sends a datagram', async function (this: SockspecWorld) {
+  await udp(this).send(Buffer.from('anyone there?'));
+});
+
+Then("the client's socket reports {word}", async function (this: SockspecWorld, errno: string) {
+  // The kernel turns the ICMP "port unreachable" into a pending socket error; Node
+  // surfaces it as an 'error' event from its next receive (recvmsg), not from send.
+  const error = await udp(this).nextError();
+  if (error.code !== errno) throw new Error(`expected ${errno}, but the socket reported ${error.code ?? error.message}`);
+});
+
+async function sendDatagrams(world: SockspecWorld, datagrams: Buffer[]): Promise<void> {
+  const client = (world.udpClient = world.track(await UdpClient.open(world.runningServer.host)));
+  world.sentDatagrams = datagrams;
+  for (const datagram of datagrams) await client.send(datagram, world.runningServer.host, world.runningServer.port);
+}
+
+function udp(world: SockspecWorld): UdpClient {
+  if (!world.udpClient) throw new Error('no UDP client in this scenario');
+  return world.udpClient;
+}

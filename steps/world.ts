@@ -1,0 +1,143 @@
+import { setMaxListeners } from 'node:events';
+import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
+import { loadTarget, type Service, type Target } from '../src/contract/manifest';
+import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
+import type { UdpClient } from '../src/driver/udp-client';
+import { createFileRoot, type FileRoot } from '../src/fixtures/file-root';
+import { createRuntime } from '../src/runtime';
+import type { ServerStartError } from '../src/runtime/server-launch';
+import type { RunningServer, Runtime, ServerControl, ServerRequest } from '../src/runtime/runtime';
+import type { ConnectAttempt, QueueProbe } from '../src/services/listen-queue';
+import { parseFileReply, type FileReply } from '../src/services/file-protocol';
+import { awaitAcceptQueueEmpty } from '../src/services/tcp-states';
+import { isSockspecParameters, type SockspecParameters } from '../src/world-parameters';
+
+export const LOOPBACK = '127.0.0.1';
+export const DEFAULT_BACKLOG = 128;
+
+// One runtime per target and one set of served files per process, shared by the scenarios.
+const runtimes = new Map<string, { target: Target; runtime: Runtime }>();
+let fileRoot: FileRoot | undefined;
+
+export type ServerOptions = Partial<Pick<ServerRequest, 'host' | 'port' | 'backlog' | 'sysctls'>>;
+
+/** The state of one scenario: the target's server and the clients talking to it. */
+export class SockspecWorld extends World<SockspecParameters> {
+  readonly target: Target;
+  readonly runtime: Runtime;
+  readonly fileRoot: FileRoot;
+  /** Seeds the scenario's pseudo-random payloads, so a failure replays byte for byte. */
+  scenarioName = '';
+  server: RunningServer | undefined;
+  /** Whether the scenario left the server frozen; it is thawed before the final checks. */
+  serverFrozen = false;
+  /** Fires when the scenario ends, abandoning connection attempts still under way. */
+  readonly scenarioEnd = new AbortController();
+  /** Set by scenarios that stop the server on purpose, so the final liveness check is not applied. */
+  serverStoppedOnPurpose = false;
+  /** The client the current steps talk about, and what it sent. */
+  client: TcpConnection | undefined;
+  sent: Buffer = Buffer.alloc(0);
+  /** What each of several simultaneous clients sent and got back. */
+  concurrentExchanges: { sent: Buffer; received: Buffer }[] = [];
+  /** How the last bare connection attempt ended. */
+  connectOutcome: 'connected' | ConnectError | undefined;
+  /** The server's open descriptors before the scenario's clients connected. */
+  descriptorBaseline: number | undefined;
+  /** The file service's last reply. */
+  fileReply: FileReply | undefined;
+  /** What filling the listen queue of a frozen server produced. */
+  queue: QueueProbe | undefined;
+  /** How starting a second server on a taken port went: its start error, or what it did instead. */
+  secondStart: ServerStartError | string | undefined;
+  /** Connection attempts made one after another, in order. */
+  attempts: ConnectAttempt[] = [];
+  /** Whether the slow client has finished sending its message. */
+  slowClientDone = false;
+  udpClient: UdpClient | undefined;
+  sentDatagrams: Buffer[] = [];
+  /** What went wrong for each UDP client that did not get all its replies. */
+  udpFailures: string[] = [];
+  readonly connections: TcpConnection[] = [];
+  readonly udpClients: UdpClient[] = [];
+
+  constructor(options: IWorldOptions<SockspecParameters>) {
+    super(options);
+    if (!isSockspecParameters(options.parameters)) {
+      throw new Error('sockspec world parameters are missing: run the features with `sockspec run`');
+    }
+    const { targetDir, runtime } = options.parameters;
+    const key = `${runtime} ${targetDir}`;
+    if (!runtimes.has(key)) runtimes.set(key, { target: loadTarget(targetDir), runtime: createRuntime(runtime) });
+    ({ target: this.target, runtime: this.runtime } = runtimes.get(key)!);
+    this.fileRoot = fileRoot ??= createFileRoot();
+    // Every connection attempt of the scenario listens to this one signal.
+    setMaxListeners(Infinity, this.scenarioEnd.signal);
+  }
+
+  async startServer(service: Service, options: ServerOptions = {}): Promise<RunningServer> {
+    this.server = await this.runtime.start(this.target, this.serverRequest(service, options));
+    return this.server;
+  }
+
+  serverRequest(service: Service, options: ServerOptions = {}): ServerRequest {
+    return {
+      service,
+      host: options.host ?? LOOPBACK,
+      port: options.port ?? 0,
+      backlog: options.backlog ?? DEFAULT_BACKLOG,
+      root: service === 'file' || service === 'http' ? this.fileRoot.root : undefined,
+      ...(options.sysctls ? { sysctls: options.sysctls } : {}),
+    };
+  }
+
+  get runningServer(): RunningServer {
+    if (!this.server) throw new Error('no server was started in this scenario');
+    return this.server;
+  }
+
+  /** Scenarios that use it are tagged @server-control, and only run where the runtime has it. */
+  get control(): ServerControl {
+    const control = this.runningServer.control;
+    if (!control) throw new Error(`the ${this.runtime.name} runtime gives no control over the server`);
+    return control;
+  }
+
+  /** Resumes a frozen server and waits until it has accepted everything that queued meanwhile. */
+  async thawServer(): Promise<void> {
+    await this.control.thaw();
+    this.serverFrozen = false;
+    await awaitAcceptQueueEmpty(this.runningServer, this.control);
+  }
+
+  rememberDescriptorBaseline(): void {
+    this.descriptorBaseline = this.control.descriptorCount();
+  }
+
+  /** Opens a client connection to the server; it is closed when the scenario ends. */
+  async connect(host = this.runningServer.host): Promise<TcpConnection> {
+    const connection = await TcpConnection.open(host, this.runningServer.port);
+    this.connections.push(connection);
+    return connection;
+  }
+
+  /** Sends a file-service request on a new connection and reads the whole reply. */
+  async requestFile(request: Buffer): Promise<FileReply> {
+    this.client = await this.connect();
+    await this.client.send(request);
+    this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+    return this.fileReply;
+  }
+
+  get currentClient(): TcpConnection {
+    if (!this.client) throw new Error('no client has connected in this scenario');
+    return this.client;
+  }
+
+  track(udpClient: UdpClient): UdpClient {
+    this.udpClients.push(udpClient);
+    return udpClient;
+  }
+}
+
+setWorldConstructor(SockspecWorld);

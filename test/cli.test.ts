@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { TEST_TARGETS, runCli } from './helpers';
+
+/** Bad input never crashes the harness: one line on stderr that says what and where, and exit code 2. */
+function assertHarnessError(args: string[], pattern: RegExp): void {
+  const { status, stderr } = runCli(args, 60_000);
+  assert.equal(status, 2, stderr);
+  // Progress lines (e.g. "building cpp") may come first; the error is the last line, and no stack trace follows.
+  const lines = stderr.trim().split('\n');
+  assert.match(lines[lines.length - 1], pattern);
+  assert.ok(!lines.some((line) => /^\s+at /.test(line)), `no stack trace expected, got: ${stderr}`);
+}
+
+describe('sockspec CLI', () => {
+  it('rejects an unknown flag', () => assertHarnessError(['run', '--colour'], /unknown option '--colour'/));
+  it('rejects an unknown command', () => assertHarnessError(['walk'], /unknown command 'walk'/));
+  it('rejects an unknown runtime', () => assertHarnessError(['run', '--runtime', 'vm'], /argument 'vm' is invalid/));
+  it('rejects an unknown target, listing the bundled ones', () => assertHarnessError(['run', '--target', 'cobol'], /--target cobol: unknown target \(bundled: .*cpp/));
+  it('rejects an invalid manifest, naming the file and field', () =>
+    assertHarnessError(['run', '--target', join(TEST_TARGETS, 'bad-manifest')], /bad-manifest\/target\.json: invalid target manifest: field "services\.1"/));
+  it('reports a target that exits before listening, with its stderr', () =>
+    assertHarnessError(['run', '--target', join(TEST_TARGETS, 'crashes-on-start')], /server crashes-on-start echo exited \(exit code 1\) before printing "LISTENING <port>"; stderr: bind 127\.0\.0\.1:0: Address already in use/));
+  it('reports a target that prints garbage instead of LISTENING', () =>
+    assertHarnessError(['run', '--target', join(TEST_TARGETS, 'garbage-line')], /printed "ready on port 4000" instead of "LISTENING <port>"/));
+  it('rejects a tag expression that does not parse', () => assertHarnessError(['run', '--tags', 'bad (('], /--tags bad \(\(: Tag expression "bad \(\(" could not be parsed/));
+  it('reports tags that select no scenario', () => assertHarnessError(['run', '--target', 'cpp', '--tags', '@no-such-tag'], /--tags @no-such-tag: no scenario matches for target cpp/));
+
+  it('lists the bundled targets, marking the negative controls', () => {
+    const { status, stdout } = runCli(['targets']);
+    assert.equal(status, 0);
+    assert.match(stdout, /^cpp\s+C\+\+17\s+echo,file,udp-echo\s+reference$/m);
+    assert.match(stdout, /^faulty-one-recv\s+.*negative control: /m);
+  });
+
+  it('prints help and exits 0', () => {
+    const { status, stdout } = runCli(['run', '--help']);
+    assert.equal(status, 0);
+    assert.match(stdout, /--target <name\|path\|all>/);
+  });
+});

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { ScenarioResult } from '../src/report/summary';
+import { bundledTargets, isNegativeControl } from '../src/targets';
+import { runCli, tempDir } from './helpers';
+
+interface Summary {
+  targets: { name: string; fault?: { bug: string; expectedFailures: string[] }; scenarios: ScenarioResult[] }[];
+}
+
+function runSuite(targets: string[]): { status: number | null; summary: Summary; stderr: string } {
+  const reportDir = tempDir('conformance');
+  const { status, stderr } = runCli(['run', ...targets.flatMap((target) => ['--target', target]), '--report-dir', reportDir]);
+  return { status, stderr, summary: JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary };
+}
+
+describe('conformance of the bundled targets', () => {
+  it('every reference target passes every scenario that applies to it', () => {
+    const { status, summary, stderr } = runSuite(['all']);
+    for (const target of summary.targets) {
+      const failed = target.scenarios.filter((scenario) => scenario.status === 'failed');
+      assert.deepEqual(failed, [], `${target.name} failed scenarios`);
+      assert.ok(target.scenarios.filter((scenario) => scenario.status === 'passed').length >= 19, `${target.name} ran the suite`);
+    }
+    assert.equal(status, 0, stderr);
+  });
+
+  it('every negative control fails, and among its failures is the scenario named for its bug', () => {
+    const controls = bundledTargets().filter(isNegativeControl);
+    assert.ok(controls.length >= 3, 'at least three negative controls');
+    const { status, summary } = runSuite(controls.map((target) => target.manifest.name));
+    assert.equal(status, 1);
+
+    const rows = summary.targets.map((target) => {
+      const failed = target.scenarios.filter((scenario) => scenario.status === 'failed').map((scenario) => scenario.scenario);
+      const missed = target.fault!.expectedFailures.filter((expected) => !failed.includes(expected));
+      return { target: target.name, bug: target.fault!.bug, expected: target.fault!.expectedFailures.join('; '), caughtBy: failed.join('; ') || 'NOTHING', missed };
+    });
+    process.stdout.write(`\nDetection table\n${rows.map((row) => `  ${row.target}\n    bug:       ${row.bug}\n    expected:  ${row.expected}\n    caught by: ${row.caughtBy}`).join('\n')}\n`);
+    for (const row of rows) assert.deepEqual(row.missed, [], `${row.target} was not caught by the scenario named for its bug`);
+  });
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
+
+/** A loopback server whose behaviour each test chooses by the first line it sends. */
+let server: Server;
+let port: number;
+const behaviours: Record<string, (socket: Socket) => void> = {
+  'echo-then-close': (socket) => socket.end('hello\nworld\n'),
+  'reset': (socket) => socket.resetAndDestroy(),
+  'silent': () => {},
+  'segments': (socket) => {
+    socket.write('one ');
+    setImmediate(() => socket.end('two\n'));
+  },
+};
+
+before(async () => {
+  server = createServer((socket) => {
+    socket.once('data', (chunk) => behaviours[chunk.toString().trim()]?.(socket));
+  });
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  port = (server.address() as AddressInfo).port;
+});
+after(() => server.close());
+
+async function ask(behaviour: string): Promise<TcpConnection> {
+  const connection = await TcpConnection.open('127.0.0.1', port);
+  await connection.send(`${behaviour}\n`);
+  return connection;
+}
+
+describe('TCP connection driver', () => {
+  it('reads lines and then everything up to end-of-stream', async () => {
+    const connection = await ask('echo-then-close');
+    assert.equal(await connection.receiveLine(), 'hello\n');
+    assert.equal((await connection.receiveUntilEnd()).toString(), 'world\n');
+    assert.equal(connection.state, 'ended');
+    assert.equal(connection.describe(), 'received 12 bytes in total; connection ended by end-of-stream');
+  });
+
+  it('assembles a message that arrives in several segments', async () => {
+    const connection = await ask('segments');
+    assert.equal((await connection.receiveExactly(8)).toString(), 'one two\n');
+  });
+
+  it('says the stream ended when more bytes were expected', async () => {
+    const connection = await ask('echo-then-close');
+    await assert.rejects(connection.receiveExactly(100), /^Error: expected 100 bytes, but received 12 bytes in total; connection ended by end-of-stream$/);
+  });
+
+  it('tells a reset apart from end-of-stream', async () => {
+    const connection = await ask('reset');
+    await assert.rejects(connection.receiveUntilEnd(), /expected end-of-stream, but received 0 bytes in total; connection reset by the peer \(ECONNRESET\)/);
+    assert.equal(connection.state, 'reset');
+    assert.equal((await connection.receiveUntilClosed()).length, 0);
+  });
+
+  it('times out naming what it waited for', async () => {
+    const connection = await ask('silent');
+    await assert.rejects(connection.receiveLine(50), /timed out after 50 ms waiting for a newline-terminated line; received 0 bytes in total; connection still open/);
+    connection.close();
+    assert.equal(connection.state, 'closed');
+  });
+
+  it('reports a refused connection with its errno name and how long it took', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolveListen) => closed.listen(0, '127.0.0.1', resolveListen));
+    const freePort = (closed.address() as AddressInfo).port;
+    await new Promise((resolveClose) => closed.close(resolveClose));
+    await assert.rejects(TcpConnection.open('127.0.0.1', freePort), (error: Error) => {
+      assert.ok(error instanceof ConnectError);
+      assert.equal(error.code, 'ECONNREFUSED');
+      assert.ok(error.elapsedMs < 1000);
+      return true;
+    });
+  });
+
+  it('sends in pieces and half-closes', async () => {
+    const received: Buffer[] = [];
+    const sink = createServer((socket) => {
+      socket.on('data', (chunk) => received.push(chunk));
+      socket.on('end', () => socket.end());
+    });
+    await new Promise<void>((resolveListen) => sink.listen(0, '127.0.0.1', resolveListen));
+    const connection = await TcpConnection.open('127.0.0.1', (sink.address() as AddressInfo).port);
+    await connection.sendInPieces(Buffer.from('abcdefgh'), 4, 20);
+    await connection.halfClose();
+    await connection.receiveUntilEnd();
+    sink.close();
+    assert.equal(Buffer.concat(received).toString(), 'abcdefgh');
+    assert.equal(received.length, 4, 'each piece arrives as its own segment');
+  });
+});
