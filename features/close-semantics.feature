@@ -1,3 +1,4 @@
+@transparent-path
 Feature: Close semantics
   How a conforming server ends connections, and how it copes when its peer
   ends them first. A server finishes a reply with an orderly close (all the

@@ -30,7 +30,7 @@ Feature: UDP datagrams
     When 10 clients at once each exchange 100 numbered datagrams with the server
     Then every client received exactly its own 100 datagrams and nothing else
 
-  @server-control
+  @server-control @transparent-path
   Scenario: After the server stops, a connected client sending to its port sees ECONNREFUSED
     Given a UDP client connected to the server's port
     And the server has been stopped

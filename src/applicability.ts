@@ -6,7 +6,8 @@ import type { Runtime } from './runtime/runtime';
 /**
  * Scenarios are tagged with what they need: the service (`@echo`, `@file`, ...),
  * the platform whose kernel behaviour they state (`@linux`, `@bsd`, `@windows`), and
- * the capabilities they use (`@server-control`, `@namespace-sysctl`, `@ipv6`). A
+ * the capabilities they use (`@server-control`, `@namespace-sysctl`, `@ipv6`,
+ * `@transparent-path` for behaviours a proxy in the path would rewrite). A
  * scenario whose needs this run cannot meet is reported with the reason, never run
  * and never counted as passed.
  */
@@ -22,9 +23,11 @@ export interface RunConditions {
   target: Target;
   runtime: Runtime;
   ipv6Loopback: boolean;
+  /** Why TCP between client and server is not end to end, if it is not. */
+  pathProblem: string | undefined;
 }
 
-export function exclusions({ target, runtime, ipv6Loopback }: RunConditions): Exclusion[] {
+export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunConditions): Exclusion[] {
   const offered = new Set<string>(target.manifest.services);
   const list: Exclusion[] = SERVICES.filter((service) => !offered.has(service)).map((service) => ({
     tagExpression: `@${service}`,
@@ -48,6 +51,11 @@ export function exclusions({ target, runtime, ipv6Loopback }: RunConditions): Ex
   }
   if (!ipv6Loopback) {
     list.push({ tagExpression: '@ipv6', status: 'not runnable', reason: 'this machine has no IPv6 loopback address (::1)' });
+  } else if (!runtime.ipv6) {
+    list.push({ tagExpression: '@ipv6', status: 'not runnable', reason: `the ${runtime.name} runtime reaches servers over IPv4 only` });
+  }
+  if (pathProblem) {
+    list.push({ tagExpression: '@transparent-path', status: 'not runnable', reason: `needs TCP end to end between client and server, but ${pathProblem}` });
   }
   return list;
 }

@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Target } from './contract/manifest';
 import { HarnessError } from './errors';
 
-const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules']);
 
 export function cacheDir(): string {
   return process.env.SOCKSPEC_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sockspec');
@@ -17,13 +17,13 @@ export function cacheDir(): string {
  * the digest recorded right after the last successful build, neither the sources nor
  * the outputs changed and the build is skipped. No list of outputs is needed.
  */
-export function folderDigest(dir: string, extraDirs: string[] = []): string {
+export function folderDigest(dir: string, extraDirs: string[] = [], skippedDirs: ReadonlySet<string> = SKIPPED_DIRS): string {
   const hash = createHash('sha256');
   const walk = (current: string): void => {
     for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) walk(path);
+        if (!skippedDirs.has(entry.name)) walk(path);
       } else if (entry.isFile()) {
         hash.update(relative(dir, path)).update('\0').update(readFileSync(path)).update('\0');
       }

@@ -1,10 +1,11 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { join, relative, resolve } from 'node:path';
 import { cleanupNow } from './cleanup';
 import { HarnessError } from './errors';
 import { PROJECT_ROOT } from './paths';
 import { linkLatest, newRunId, writeSummary } from './report/run-report';
-import { RUNTIMES } from './runtime';
+import { RUNTIMES, type RuntimeName } from './runtime';
+import { repeatSuite } from './repeat';
 import { runSuite, type TargetOutcome } from './suite';
 import { bundledTargets, isNegativeControl, resolveTargets } from './targets';
 
@@ -31,7 +32,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
-    .action(async (options: { target?: string[]; runtime: 'process'; tags?: string; reportDir?: string }) => {
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string }) => {
       const targets = (options.target ?? ['all']).flatMap((selector) => resolveTargets(selector));
       const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
       const outcomes = await runSuite({
@@ -51,6 +52,23 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('repeat')
+    .description('run the suite several times and report every scenario whose verdict changed (flakes)')
+    .option('--times <n>', 'how many runs', (value: string) => positiveInteger('--times', value), 20)
+    .option('--target <name|path|all>', 'as for run (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
+    .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
+    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string }) => {
+      const targets = (options.target ?? ['all']).flatMap((selector) => resolveTargets(selector));
+      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log }, options.times, (round) =>
+        log(`round ${round}/${options.times} done`),
+      );
+      for (const { scenario, verdicts } of report.changed) log(`CHANGED ${scenario}: ${verdicts.join(' | ')}`);
+      log(`${report.rounds} rounds of ${report.scenarios} scenarios: ${report.changed.length} verdicts changed`);
+      setExit(report.changed.length > 0 ? EXIT_FAILED : EXIT_PASSED);
+    });
+
+  program
     .command('targets')
     .description('list the bundled targets')
     .action(() => {
@@ -64,10 +82,21 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+function positiveInteger(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`${flag} needs a positive whole number, got "${value}"`);
+  return number;
+}
+
 function printVerdicts(outcomes: TargetOutcome[]): void {
   for (const { target, results } of outcomes) {
     const count = (status: string): number => results.filter((result) => result.status === status).length;
-    log(`${target.manifest.name}: ${count('passed')} passed, ${count('failed')} failed, ${count('not applicable')} not applicable`);
+    log(
+      `${target.manifest.name}: ${count('passed')} passed, ${count('failed')} failed, ` +
+        `${count('not applicable')} not applicable, ${count('not runnable')} not runnable`,
+    );
+    const slowest = [...results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 3);
+    log(`  slowest: ${slowest.map((result) => `${result.scenario} (${result.durationMs} ms)`).join('; ')}`);
     for (const result of results.filter((entry) => entry.status === 'failed')) {
       log(`  FAILED ${result.scenario} (${result.location}) at "${result.failedStep}": ${result.message}`);
     }

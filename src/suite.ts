@@ -1,6 +1,7 @@
 import { loadSources, runCucumber, type IRunOptions, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import parseTagExpression from '@cucumber/tag-expressions';
 import { mkdirSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { join, relative } from 'node:path';
 import { buildTarget } from './build';
 import { exclusions, runnableExpression, type Exclusion } from './applicability';
@@ -19,8 +20,9 @@ export interface SuiteOptions {
   /** A Cucumber tag expression narrowing the scenarios, e.g. "@file and not @slow". */
   tags?: string;
   reportDir: string;
-  /** How Cucumber shows progress on stdout ("progress-bar" on a terminal). */
+  /** How Cucumber shows progress ("progress-bar" on a terminal), and where. */
   progressFormat: string;
+  progressStream?: Writable;
   log: (line: string) => void;
 }
 
@@ -45,13 +47,13 @@ export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> 
 
 async function runTarget(target: Target, options: SuiteOptions): Promise<TargetOutcome> {
   const name = target.manifest.name;
-  const runtime = createRuntime(options.runtime);
+  const runtime = createRuntime(options.runtime, options.log);
   await buildTarget(target, options.log);
   await preflight(runtime, target);
 
   const reportDir = join(options.reportDir, name);
   mkdirSync(reportDir, { recursive: true });
-  const excluded = exclusions({ target, runtime, ipv6Loopback: await hasIpv6Loopback() });
+  const excluded = exclusions({ target, runtime, ipv6Loopback: await hasIpv6Loopback(), pathProblem: await runtime.pathProblem(target) });
   const tagExpression = runnableExpression(options.tags, excluded);
   const notRun = await excludedScenarios(options.tags, excluded);
   if (notRun.length === 0 && (await loadSources({ ...SOURCES, tagExpression })).plan.length === 0) {
@@ -84,7 +86,7 @@ async function runTarget(target: Target, options: SuiteOptions): Promise<TargetO
     },
   };
   options.log(`running ${name} (${relative(PROJECT_ROOT, target.dir) || target.dir}) on the ${options.runtime} runtime`);
-  const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: process.stdout, stderr: process.stderr }, collector.onMessage);
+  const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: options.progressStream ?? process.stdout, stderr: process.stderr }, collector.onMessage);
   supportLibrary = support;
   return { target, reportDir, results: [...collector.results(), ...notRun] };
 }

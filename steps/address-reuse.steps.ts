@@ -17,10 +17,11 @@ Given(
 );
 
 When('the server is stopped and started again at once on the same port', async function (this: SockspecWorld) {
-  const { port, service } = this.runningServer;
-  await this.runningServer.stop();
+  const previous = this.runningServer;
+  const { port, service } = previous;
+  await previous.stop();
   try {
-    await this.startServer(service, { port });
+    await this.startServer(service, { port, alongside: previous });
   } catch (error) {
     throw new Error(`restarting on port ${port} failed: ${(error as Error).message}`);
   }
@@ -34,7 +35,7 @@ Then('the new server listens on that port and serves {string}', async function (
 
 When('a second file server is started on the same port', async function (this: SockspecWorld) {
   try {
-    const second = await this.runtime.start(this.target, this.serverRequest('file', { port: this.runningServer.port }));
+    const second = await this.runtime.start(this.target, this.serverRequest('file', { port: this.runningServer.port, alongside: this.runningServer }));
     await second.stop();
     this.secondStart = `started and printed LISTENING ${second.port}`;
   } catch (error) {

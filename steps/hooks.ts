@@ -15,7 +15,7 @@ After(async function (this: SockspecWorld, { result }) {
   for (const connection of this.connections) connection.close();
   for (const udpClient of this.udpClients) udpClient.close();
   const server = this.server;
-  if (!server) return;
+  if (!server) return this.runtime.endScenario();
   try {
     if (this.serverFrozen && !server.exit) await this.thawServer();
     if (result?.status === Status.PASSED && !this.serverStoppedOnPurpose) {
@@ -29,5 +29,6 @@ After(async function (this: SockspecWorld, { result }) {
     }
   } finally {
     await server.stop();
+    await this.runtime.endScenario();
   }
 });

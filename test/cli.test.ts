@@ -34,6 +34,15 @@ describe('sockspec CLI', () => {
     assert.match(stdout, /^faulty-one-recv\s+.*negative control: /m);
   });
 
+  it('repeats a run and reports that no verdict changed', () => {
+    const { status, stderr } = runCli(['repeat', '--times', '2', '--target', 'cpp', '--tags', '@udp-echo']);
+    assert.equal(status, 0, stderr);
+    assert.match(stderr, /sockspec: 2 rounds of \d+ scenarios: 0 verdicts changed\n$/);
+  });
+
+  it('rejects a repeat count that is not a positive number', () =>
+    assertHarnessError(['repeat', '--times', 'x'], /--times needs a positive whole number, got "x"/));
+
   it('prints help and exits 0', () => {
     const { status, stdout } = runCli(['run', '--help']);
     assert.equal(status, 0);

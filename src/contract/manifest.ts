@@ -27,6 +27,13 @@ export const manifestSchema = z.strictObject({
     .array(z.enum(SERVICES))
     .min(1, 'must offer at least one service')
     .refine((services) => new Set(services).size === services.length, 'lists a service twice'),
+  /** Where the docker runtime builds the image: build context and Dockerfile, relative to the target folder. */
+  docker: z
+    .strictObject({
+      context: z.string().min(1).default('.'),
+      dockerfile: z.string().min(1).default('Dockerfile'),
+    })
+    .optional(),
   fault: faultSchema.optional(),
 });
 

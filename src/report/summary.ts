@@ -76,7 +76,7 @@ export class ScenarioCollector {
       return {
         feature: this.featureNames.get(pickle.uri) ?? pickle.uri,
         scenario: pickle.name,
-        location: pickle.uri,
+        location: pickle.location ? `${pickle.uri}:${pickle.location.line}` : pickle.uri,
         status: passed ? 'passed' : 'failed',
         durationMs: Math.round(progress.durationMs),
         ...(passed

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup } from '../cleanup';
 import type { Service, Target } from '../contract/manifest';
 import { pollUntil } from '../driver/wait';
-import { processState, readNetCounter, readTcpSockets, type TcpSocketEntry } from '../kernel/proc-net';
+import { processState } from '../kernel/proc-net';
+import { ProcControl } from './proc-control';
 import {
   clientAddress,
   describeExit,
@@ -33,11 +33,19 @@ export class ProcessRuntime implements Runtime {
   readonly serverControl = process.platform === 'linux';
   // A local process shares the host's network namespace; changing its sysctls would change the machine's.
   readonly namespaceSysctls = false;
+  readonly ipv6 = true;
   private readonly startTimeoutMs: number;
 
   constructor(options: ProcessRuntimeOptions = {}) {
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
   }
+
+  // Client and server share the host's loopback: nothing stands between them.
+  async pathProblem(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async endScenario(): Promise<void> {}
 
   start(target: Target, request: ServerRequest): Promise<RunningServer> {
     if (request.sysctls) throw new Error('the process runtime cannot set sysctls for a server');
@@ -51,7 +59,7 @@ export class ProcessRuntime implements Runtime {
   }
 }
 
-class ProcessServer implements RunningServer, ServerControl {
+class ProcessServer implements RunningServer {
   readonly host: string;
   readonly service: Service;
   port = 0;
@@ -87,10 +95,18 @@ class ProcessServer implements RunningServer, ServerControl {
     });
   }
 
-  get control(): ServerControl | undefined {
-    // Control reads the server's state from Linux's /proc.
-    return process.platform === 'linux' ? this : undefined;
+  get serverPort(): number {
+    return this.port;
   }
+
+  // Control reads the server's state from Linux's /proc.
+  readonly control: ServerControl | undefined =
+    process.platform === 'linux'
+      ? new ProcControl(() => (this.exit === undefined ? this.child.pid : undefined), {
+          freeze: () => this.signalAndAwaitState('SIGSTOP', (state) => state === 'T', 'stopped (T)'),
+          thaw: () => this.signalAndAwaitState('SIGCONT', (state) => state !== 'T', 'running again'),
+        })
+      : undefined;
 
   ready(timeoutMs: number): Promise<RunningServer> {
     const what = `${this.target.manifest.name} ${this.service}`;
@@ -132,41 +148,8 @@ class ProcessServer implements RunningServer, ServerControl {
     return this.stderr.trim().split('\n').slice(-5).join('\n');
   }
 
-  private get livePid(): number | undefined {
-    const pid = this.child.pid;
-    // A process that died but is not yet reaped still has /proc entries, all of them empty.
-    if (this.exit !== undefined || pid === undefined || processState(pid) === 'Z') return undefined;
-    return pid;
-  }
-
-  descriptorCount(): number | undefined {
-    const pid = this.livePid;
-    if (pid === undefined) return undefined;
-    try {
-      return readdirSync(`/proc/${pid}/fd`).length;
-    } catch {
-      return undefined;
-    }
-  }
-
-  tcpSockets(): TcpSocketEntry[] {
-    return readTcpSockets(this.requireLivePid());
-  }
-
-  netCounter(name: string): number {
-    return readNetCounter(this.requireLivePid(), name);
-  }
-
-  async freeze(): Promise<void> {
-    await this.signalAndAwaitState('SIGSTOP', (state) => state === 'T', 'stopped (T)');
-  }
-
-  async thaw(): Promise<void> {
-    await this.signalAndAwaitState('SIGCONT', (state) => state !== 'T', 'running again');
-  }
-
   private async signalAndAwaitState(signal: NodeJS.Signals, reached: (state: string) => boolean, what: string): Promise<void> {
-    const pid = this.requireLivePid();
+    const pid = this.child.pid!;
     this.child.kill(signal);
     await pollUntil(
       () => {
@@ -177,12 +160,6 @@ class ProcessServer implements RunningServer, ServerControl {
       FREEZE_TIMEOUT_MS,
       `the server process to be ${what} after ${signal}`,
     );
-  }
-
-  private requireLivePid(): number {
-    const pid = this.livePid;
-    if (pid === undefined) throw new Error(`the server is not running (${this.exit ? describeExit(this.exit) : 'no process'})`);
-    return pid;
   }
 
   async stop(): Promise<StopResult> {

@@ -9,6 +9,8 @@ export interface ServerRequest {
   backlog: number;
   /** Folder the file and http services serve from. */
   root?: string;
+  /** Start in the network namespace of this server (a restart, a second listener) instead of a fresh one. */
+  alongside?: RunningServer;
   /** Network sysctls for the server's own namespace; only runtimes with `namespaceSysctls` accept them. */
   sysctls?: Record<string, string>;
 }
@@ -25,8 +27,11 @@ export interface StopResult extends ServerExit {
 
 /** A target server the harness started and controls. */
 export interface RunningServer {
+  /** Where clients connect: address and port as the harness reaches them. */
   readonly host: string;
   readonly port: number;
+  /** The port the server listens on inside its own network namespace (differs behind a port mapping). */
+  readonly serverPort: number;
   readonly service: Service;
   /** Set once the server has exited, for whatever reason. */
   readonly exit: ServerExit | undefined;
@@ -60,7 +65,13 @@ export interface Runtime {
   readonly serverControl: boolean;
   /** Whether `ServerRequest.sysctls` can be honoured (the server gets a network namespace of its own). */
   readonly namespaceSysctls: boolean;
+  /** Whether clients can reach servers over IPv6. */
+  readonly ipv6: boolean;
+  /** Undefined when TCP between client and server is end to end; otherwise why it is not (e.g. a userland proxy). */
+  pathProblem(target: Target): Promise<string | undefined>;
   start(target: Target, request: ServerRequest): Promise<RunningServer>;
+  /** Releases what the runtime kept for the scenario that just ended (e.g. its network namespace). */
+  endScenario(): Promise<void>;
 }
 
 /** Where a client connects to reach a server listening on `host`: a wildcard address means loopback. */

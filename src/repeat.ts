@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { removeOnCleanup } from './cleanup';
+import { runSuite, type SuiteOptions } from './suite';
+
+export interface FlakeReport {
+  rounds: number;
+  scenarios: number;
+  /** Scenarios whose verdict was not the same in every round, with the verdict of each round. */
+  changed: { scenario: string; verdicts: string[] }[];
+}
+
+/**
+ * Runs the same suite `rounds` times and lists every scenario whose verdict changed:
+ * the flake detector. Zero is the only acceptable answer for a conformance suite.
+ */
+export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, rounds: number, onRound: (round: number) => void): Promise<FlakeReport> {
+  const scratch = mkdtempSync(join(tmpdir(), 'sockspec-repeat-'));
+  removeOnCleanup(scratch);
+  const verdicts = new Map<string, string[]>();
+  for (let round = 0; round < rounds; round++) {
+    const outcomes = await runSuite({ ...options, reportDir: join(scratch, `round-${round}`), progressStream: new PassThrough().resume() });
+    for (const { target, results } of outcomes) {
+      for (const result of results) {
+        const key = `${target.manifest.name}: ${result.scenario} (${result.location})`;
+        const list = verdicts.get(key) ?? Array<string>(round).fill('absent');
+        list.push(result.status === 'failed' ? `failed: ${result.message}` : result.status);
+        verdicts.set(key, list);
+      }
+    }
+    for (const list of verdicts.values()) if (list.length < round + 1) list.push('absent');
+    onRound(round + 1);
+  }
+  const changed = [...verdicts.entries()]
+    .filter(([, list]) => new Set(list).size > 1)
+    .map(([scenario, list]) => ({ scenario, verdicts: list }));
+  return { rounds, scenarios: verdicts.size, changed };
+}

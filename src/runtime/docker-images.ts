@@ -1,0 +1,50 @@
+import { join, resolve } from 'node:path';
+import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
+import { SKIPPED_DIRS, folderDigest } from '../build';
+import type { Target } from '../contract/manifest';
+import { HarnessError } from '../errors';
+
+// Local build outputs (the process runtime's) never enter an image's digest.
+const NOT_IMAGE_INPUT = new Set([...SKIPPED_DIRS, 'build']);
+const images = new Map<string, Promise<string>>();
+
+/** Where a target's image is built from: its manifest's `docker` settings, or its own folder and Dockerfile. */
+export function imageSource(target: Target): { context: string; dockerfile: string } {
+  const settings = target.manifest.docker;
+  const context = resolve(target.dir, settings?.context ?? '.');
+  const dockerfile = resolve(target.dir, settings?.dockerfile ?? 'Dockerfile');
+  return { context, dockerfile };
+}
+
+/**
+ * The target's image, tagged by the digest of its build context: built the first
+ * time that content is seen, reused by every later run until a source changes.
+ */
+export function ensureImage(target: Target, log: (line: string) => void): Promise<string> {
+  const { context, dockerfile } = imageSource(target);
+  const tag = `sockspec/${target.manifest.name}:${folderDigest(context, [], NOT_IMAGE_INPUT).slice(0, 16)}`;
+  let image = images.get(tag);
+  if (!image) {
+    image = buildUnlessPresent(tag, context, dockerfile, log);
+    images.set(tag, image);
+  }
+  return image;
+}
+
+async function buildUnlessPresent(tag: string, context: string, dockerfile: string, log: (line: string) => void): Promise<string> {
+  const client = await getContainerRuntimeClient();
+  const present = await client.container.dockerode
+    .getImage(tag)
+    .inspect()
+    .then(() => true, () => false);
+  if (present) return tag;
+  log(`building image ${tag} from ${join(context, '')} (only when its sources change)`);
+  const started = Date.now();
+  try {
+    await GenericContainer.fromDockerfile(context, dockerfile.slice(context.length + 1)).build(tag, { deleteOnExit: false });
+  } catch (error) {
+    throw new HarnessError(`${dockerfile}: docker build failed: ${String((error as Error).message).split('\n')[0]}`);
+  }
+  log(`built image ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return tag;
+}

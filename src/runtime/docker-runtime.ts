@@ -1,0 +1,266 @@
+import { execFileSync } from 'node:child_process';
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
+import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import { onCleanup } from '../cleanup';
+import type { Service, Target } from '../contract/manifest';
+import { ConnectError, TcpConnection } from '../driver/tcp-connection';
+import { ensureImage } from './docker-images';
+import { ProcControl } from './proc-control';
+import type { RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
+import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
+
+/** The port every server listens on inside its container; the harness reaches it through a mapping on 127.0.0.1. */
+export const CONTAINER_PORT = 7000;
+export const SOCKSPEC_LABEL = 'sockspec';
+const OWNER_LABEL = 'sockspec.owner-pid';
+const START_TIMEOUT_MS = 10_000;
+const LOG_TAIL_BYTES = 4096;
+
+// The reaper image cannot be pulled where no registry is reachable, and sockspec
+// removes what it starts itself; the harness only ever talks to loopback.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+
+/** A container whose network namespace may carry sysctls, and which reports how it exits. */
+class TargetContainer extends GenericContainer {
+  exited: Promise<ServerExit> | undefined;
+
+  withSysctls(sysctls: Record<string, string> | undefined): this {
+    if (sysctls) this.hostConfig.Sysctls = { ...sysctls };
+    return this;
+  }
+
+  // Watch for the exit from the moment the container exists: testcontainers
+  // removes a container that fails its wait strategy, and its exit code with it.
+  protected override async containerCreated(containerId: string): Promise<void> {
+    const client = await getContainerRuntimeClient();
+    this.exited = client.container.dockerode
+      .getContainer(containerId)
+      // "next-exit": the container has not even started yet, so the default ("not-running") would answer at once.
+      .wait({ condition: 'next-exit' })
+      .then((result: { StatusCode: number }) => exitFromStatus(result.StatusCode));
+  }
+}
+
+/** A namespace holder: an idle container that owns the network namespace, the port mappings and the sysctls. */
+interface Namespace {
+  holder: StartedTestContainer;
+  tcpPort: number;
+  udpPort: number;
+}
+
+/**
+ * Runs each server in a container of its own target image, built once per content
+ * hash. Every scenario gets a network namespace of its own, held by an idle
+ * container; server containers join it, so a restarted server meets the TIME_WAIT
+ * its predecessor left, a second server meets the first one's listener, and
+ * sysctls such as tcp_abort_on_overflow apply to the server alone.
+ */
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker';
+  readonly platform = 'linux';
+  readonly serverControl = true;
+  readonly namespaceSysctls = true;
+  readonly ipv6 = false;
+  private readonly namespaces = new Map<RunningServer, Namespace>();
+  private scenarioNamespaces: Namespace[] = [];
+  private pathVerdict: Promise<string | undefined> | undefined;
+
+  constructor(private readonly log: (line: string) => void = () => {}) {}
+
+  /**
+   * A port mapped to a container where nothing listens must refuse. Docker's
+   * userland proxy accepts the connection itself and closes it instead, which
+   * would make every close, reset and backlog behaviour a property of the proxy.
+   */
+  pathProblem(target: Target): Promise<string | undefined> {
+    this.pathVerdict ??= (async () => {
+      const namespace = await this.createNamespace(await ensureImage(target, this.log), undefined);
+      try {
+        const connection = await TcpConnection.open('127.0.0.1', namespace.tcpPort, 3000);
+        connection.close();
+        return `a connection to a mapped port with no listener behind it was accepted: a userland proxy (docker-proxy) stands in the path; run dockerd with --userland-proxy=false`;
+      } catch (error) {
+        if (error instanceof ConnectError && error.code === 'ECONNREFUSED') return undefined;
+        return `a probe of the port mapping failed: ${(error as Error).message}`;
+      } finally {
+        await removeContainer(namespace.holder);
+      }
+    })();
+    return this.pathVerdict;
+  }
+
+  async start(target: Target, request: ServerRequest): Promise<RunningServer> {
+    const image = await ensureImage(target, this.log);
+    const namespace = request.alongside ? this.namespaces.get(request.alongside) : await this.createNamespace(image, request.sysctls);
+    if (!namespace) throw new Error('the server to start alongside was not started by the docker runtime');
+    if (!request.alongside) this.scenarioNamespaces.push(namespace);
+    const server = await startServerContainer(target, image, request, namespace);
+    this.namespaces.set(server, namespace);
+    return server;
+  }
+
+  async endScenario(): Promise<void> {
+    const namespaces = this.scenarioNamespaces;
+    this.scenarioNamespaces = [];
+    for (const [server, namespace] of this.namespaces) if (namespaces.includes(namespace)) this.namespaces.delete(server);
+    await Promise.all(namespaces.map((namespace) => removeContainer(namespace.holder)));
+  }
+
+  private async createNamespace(image: string, sysctls: Record<string, string> | undefined): Promise<Namespace> {
+    const holder = await new TargetContainer(image)
+      .withSysctls(sysctls)
+      .withEntrypoint(['sleep', 'infinity'])
+      .withExposedPorts(`${CONTAINER_PORT}/tcp`, `${CONTAINER_PORT}/udp`)
+      .withLabels(ownedLabels())
+      .withWaitStrategy(Wait.forSuccessfulCommand('true'))
+      .start();
+    forgetOnExit(holder.getId());
+    // Read from Docker itself: testcontainers 11 keeps only one binding when a port is exposed for both protocols.
+    const client = await getContainerRuntimeClient();
+    const ports = (await client.container.dockerode.getContainer(holder.getId()).inspect()).NetworkSettings.Ports;
+    const hostPort = (protocol: string): number => Number(ports[`${CONTAINER_PORT}/${protocol}`]?.[0]?.HostPort);
+    return { holder, tcpPort: hostPort('tcp'), udpPort: hostPort('udp') };
+  }
+}
+
+async function startServerContainer(target: Target, image: string, request: ServerRequest, namespace: Namespace): Promise<RunningServer> {
+  const what = `${target.manifest.name} ${request.service}`;
+  let output = '';
+  const container = new TargetContainer(image)
+    .withNetworkMode(`container:${namespace.holder.getId()}`)
+    .withCommand(serverArgs({ ...request, host: containerHost(request.host), port: CONTAINER_PORT }))
+    .withLabels(ownedLabels())
+    .withLogConsumer((stream) => stream.on('data', (chunk: Buffer | string) => (output = (output + chunk.toString()).slice(-LOG_TAIL_BYTES))))
+    .withWaitStrategy(Wait.forLogMessage(LISTENING_LINE_IN_LOG).withStartupTimeout(START_TIMEOUT_MS));
+  if (request.root !== undefined) {
+    // The files' folder keeps its host path, so an absolute path means the same inside and out.
+    const shared = resolve(request.root, '..');
+    container.withBindMounts([{ source: shared, target: shared, mode: 'ro' }]);
+  }
+  let started: StartedTestContainer;
+  try {
+    started = await container.start();
+  } catch (error) {
+    const exit = await Promise.race([container.exited ?? Promise.resolve(undefined), new Promise<undefined>((done) => setTimeout(() => done(undefined), 2000))]);
+    const reason = exit ? 'exited before printing "LISTENING <port>"' : `did not print "LISTENING <port>": ${firstLine(error)}`;
+    throw new ServerStartError(what, reason, exit, logTail(output));
+  }
+  const id = started.getId();
+  const forget = forgetOnExit(id);
+  const client = await getContainerRuntimeClient();
+  const inspected = await client.container.dockerode.getContainer(id).inspect();
+  return new ContainerServer(request.service, started, container.exited!, inspected.State.Pid, () => logTail(output), namespace, forget);
+}
+
+const LISTENING_LINE_IN_LOG = new RegExp(LISTENING_LINE.source.replace('^', '(^|\\n)').replace('$', '(\\r?\\n|$)'));
+
+class ContainerServer implements RunningServer {
+  readonly host = '127.0.0.1';
+  readonly port: number;
+  readonly serverPort = CONTAINER_PORT;
+  exit: ServerExit | undefined;
+  readonly control: ServerControl;
+
+  constructor(
+    readonly service: Service,
+    private readonly container: StartedTestContainer,
+    readonly exited: Promise<ServerExit>,
+    pid: number,
+    readonly stderrTail: () => string,
+    namespace: Namespace,
+    private readonly forgetCleanup: () => void,
+  ) {
+    this.port = service === 'udp-echo' ? namespace.udpPort : namespace.tcpPort;
+    void exited.then((exit) => (this.exit = exit));
+    const containerApi = async () => (await getContainerRuntimeClient()).container.dockerode.getContainer(container.getId());
+    this.control = new ProcControl(() => (this.exit === undefined ? pid : undefined), {
+      // The cgroup freezer: the whole container stops, as a frozen process would.
+      freeze: async () => void (await (await containerApi()).pause()),
+      thaw: async () => void (await (await containerApi()).unpause()),
+    });
+  }
+
+  async stop(): Promise<StopResult> {
+    if (this.exit !== undefined) {
+      await removeContainer(this.container);
+      this.forgetCleanup();
+      return { ...this.exit, stoppedInTime: false };
+    }
+    const client = await getContainerRuntimeClient();
+    const api = client.container.dockerode.getContainer(this.container.getId());
+    // A paused container cannot act on SIGTERM; let it run so it can exit as the contract asks.
+    if ((await api.inspect()).State.Paused) await api.unpause();
+    const begun = Date.now();
+    await api.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
+    const exit = await this.exited;
+    this.exit = exit;
+    const stoppedInTime = exit.signal !== 'SIGKILL' && Date.now() - begun < STOP_GRACE_MS + 500;
+    await removeContainer(this.container);
+    this.forgetCleanup();
+    return { ...exit, stoppedInTime };
+  }
+}
+
+/** Docker reports a process killed by signal N as exit status 128 + N. */
+function exitFromStatus(status: number): ServerExit {
+  if (status > 128) {
+    const signal = Object.entries(constants.signals).find(([, number]) => number === status - 128)?.[0] as NodeJS.Signals | undefined;
+    if (signal) return { code: null, signal };
+  }
+  return { code: status, signal: null };
+}
+
+/** Inside its container a server listens on every address: clients arrive through the port mapping. */
+function containerHost(host: string): string {
+  return host.includes(':') ? '::' : '0.0.0.0';
+}
+
+function ownedLabels(): Record<string, string> {
+  return { [SOCKSPEC_LABEL]: 'true', [OWNER_LABEL]: String(process.pid) };
+}
+
+/** Removes the container if the harness exits before it does (Ctrl-C, an error); 'exit' handlers cannot wait, so this uses the CLI. */
+function forgetOnExit(id: string): () => void {
+  return onCleanup(() => {
+    try {
+      execFileSync('docker', ['rm', '--force', id], { stdio: 'ignore' });
+    } catch {
+      // Already gone.
+    }
+  });
+}
+
+async function removeContainer(container: StartedTestContainer): Promise<void> {
+  await container.stop({ timeout: 0, remove: true }).catch(() => undefined);
+}
+
+/** Removes containers left by a sockspec that was killed before it could clean up. */
+export function removeAbandonedContainers(): void {
+  let lines: string[];
+  try {
+    lines = execFileSync('docker', ['ps', '--all', '--filter', `label=${SOCKSPEC_LABEL}`, '--format', `{{.ID}} {{.Label "${OWNER_LABEL}"}}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return;
+  }
+  const abandoned = lines
+    .map((line) => line.split(' '))
+    .filter(([, owner]) => !processAlive(Number(owner)))
+    .map(([id]) => id);
+  if (abandoned.length > 0) execFileSync('docker', ['rm', '--force', ...abandoned], { stdio: 'ignore' });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const logTail = (output: string): string => output.trim().split('\n').slice(-5).join('\n');
+const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0];
