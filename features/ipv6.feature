@@ -1,11 +1,13 @@
-@echo @ipv6
+@echo @server-control
 Feature: IPv6
-  The contract's --host takes IPv6 literals. A server told to listen on "::1"
+  The contract's --host takes IPv6 literals (the harness chooses the address a
+  server listens on, hence server control). A server told to listen on "::1"
   serves IPv6 clients; a server told to listen on "::" is dual stack
   (IPV6_V6ONLY off) and serves IPv4 clients as well.
   After every scenario the server must still be running and serving a fresh
   client, and must exit with code 0 within 2 s of SIGTERM.
 
+  @ipv6
   Scenario: Echo works over the IPv6 loopback
     Given an echo server listening on "::1"
     When a client connects over IPv6 and sends the line "hello over IPv6"
@@ -16,6 +18,7 @@ Feature: IPv6
     When a client connects over IPv4 and sends the line "hello over IPv4"
     Then the client receives the same line back
 
+  @ipv6
   Scenario: A dual-stack server serves an IPv6 client
     Given an echo server listening on "::"
     When a client connects over IPv6 and sends the line "hello again over IPv6"

@@ -34,13 +34,8 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
     status: 'not applicable',
     reason: `the target does not offer the ${service} service`,
   }));
-  list.push({
-    tagExpression: `(${PLATFORM_TAGS.map((tag) => `@${tag}`).join(' or ')}) and not @${runtime.platform}`,
-    status: 'not applicable',
-    reason: `states another platform's behaviour; the server runs on ${runtime.platform} (kernel ${release()})`,
-  });
   if (!runtime.serverControl) {
-    list.push({ tagExpression: '@server-control', status: 'not runnable', reason: `needs server control (freeze, kernel counters, descriptors), which the ${runtime.name} runtime does not have` });
+    list.push({ tagExpression: '@server-control', status: 'not runnable', reason: `needs server control (starting it with chosen options, stopping, freezing, reading its kernel counters), which the ${runtime.name} runtime does not have` });
   }
   if (!runtime.namespaceSysctls) {
     list.push({
@@ -57,6 +52,11 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
   if (pathProblem) {
     list.push({ tagExpression: '@transparent-path', status: 'not runnable', reason: `needs TCP end to end between client and server, but ${pathProblem}` });
   }
+  list.push({
+    tagExpression: `(${PLATFORM_TAGS.map((tag) => `@${tag}`).join(' or ')}) and not @${runtime.platform}`,
+    status: 'not applicable',
+    reason: `states another platform's behaviour; the server runs on ${runtime.platform} (kernel ${release()})`,
+  });
   return list;
 }
 

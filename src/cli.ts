@@ -2,9 +2,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { join, relative, resolve } from 'node:path';
 import { cleanupNow } from './cleanup';
 import { HarnessError } from './errors';
+import { composeFile, externalSpec } from './compose';
+import { createFileRoot } from './fixtures/file-root';
 import { PROJECT_ROOT } from './paths';
 import { linkLatest, newRunId, writeSummary } from './report/run-report';
+import type { Target } from './contract/manifest';
 import { RUNTIMES, type RuntimeName } from './runtime';
+import { externalTarget, parseExternalTarget, type Endpoints } from './runtime/external-runtime';
 import { repeatSuite } from './repeat';
 import { runSuite, type TargetOutcome } from './suite';
 import { bundledTargets, isNegativeControl, resolveTargets } from './targets';
@@ -32,11 +36,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string }) => {
-      const targets = (options.target ?? ['all']).flatMap((selector) => resolveTargets(selector));
+    .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean }) => {
+      const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false);
       const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
       const outcomes = await runSuite({
         targets,
+        endpoints,
         runtime: options.runtime,
         tags: options.tags,
         reportDir,
@@ -56,7 +62,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('run the suite several times and report every scenario whose verdict changed (flakes)')
     .option('--times <n>', 'how many runs', (value: string) => positiveInteger('--times', value), 20)
     .option('--target <name|path|all>', 'as for run (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
-    .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
+    .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(['process', 'docker']).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string }) => {
       const targets = (options.target ?? ['all']).flatMap((selector) => resolveTargets(selector));
@@ -66,6 +72,23 @@ function buildProgram(setExit: (code: number) => void): Command {
       for (const { scenario, verdicts } of report.changed) log(`CHANGED ${scenario}: ${verdicts.join(' | ')}`);
       log(`${report.rounds} rounds of ${report.scenarios} scenarios: ${report.changed.length} verdicts changed`);
       setExit(report.changed.length > 0 ? EXIT_FAILED : EXIT_PASSED);
+    });
+
+  program
+    .command('files <dir>')
+    .description('write the files the file service serves (root/ and a secret next to it) for servers sockspec does not start')
+    .action((dir: string) => {
+      const { root } = createFileRoot(resolve(dir));
+      log(`wrote the served files to ${relative(process.cwd(), root)} (serve it with --root; the secret lies next to it)`);
+    });
+
+  program
+    .command('compose')
+    .description('print docker-compose.yml for every bundled target, and the external targets to test them with')
+    .option('--external-targets', 'print the --target of each compose target for --runtime external instead')
+    .action((options: { externalTargets?: boolean }) => {
+      const targets = bundledTargets();
+      process.stdout.write(options.externalTargets ? targets.map((target, index) => `${externalSpec(target, index)}\n`).join('') : composeFile(targets));
     });
 
   program
@@ -80,6 +103,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** Bundled or on-disk targets, or for the external runtime, servers already running at given addresses. */
+function selectTargets(selectors: string[] | undefined, runtime: RuntimeName, allowRemote: boolean): { targets: Target[]; endpoints?: Record<string, Endpoints> } {
+  if (runtime !== 'external') return { targets: (selectors ?? ['all']).flatMap((selector) => resolveTargets(selector)) };
+  if (!selectors) throw new HarnessError('--runtime external needs --target NAME=SERVICE@HOST:PORT[,...]');
+  const parsed = selectors.map((selector) => parseExternalTarget(selector, allowRemote));
+  return {
+    targets: parsed.map(({ name, endpoints }) => externalTarget(name, endpoints)),
+    endpoints: Object.fromEntries(parsed.map(({ name, endpoints }) => [name, endpoints])),
+  };
 }
 
 function positiveInteger(flag: string, value: string): number {

@@ -12,10 +12,13 @@ import { FEATURES_DIR, PROJECT_ROOT, STEPS_DIR } from './paths';
 import { ScenarioCollector, type ScenarioResult } from './report/summary';
 import { preflight } from './runtime/preflight';
 import { createRuntime } from './runtime';
+import type { Endpoints } from './runtime/external-runtime';
 import type { SockspecParameters } from './world-parameters';
 
 export interface SuiteOptions {
   targets: Target[];
+  /** For the external runtime: where each target's services already run, by target name. */
+  endpoints?: Record<string, Endpoints>;
   runtime: SockspecParameters['runtime'];
   /** A Cucumber tag expression narrowing the scenarios, e.g. "@file and not @slow". */
   tags?: string;
@@ -47,8 +50,10 @@ export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> 
 
 async function runTarget(target: Target, options: SuiteOptions): Promise<TargetOutcome> {
   const name = target.manifest.name;
-  const runtime = createRuntime(options.runtime, options.log);
-  await buildTarget(target, options.log);
+  const endpoints = options.endpoints?.[name];
+  const runtime = createRuntime(options.runtime, { log: options.log, endpoints });
+  // Only local processes run the local build; images build inside Docker, external servers are built elsewhere.
+  if (options.runtime === 'process') await buildTarget(target, options.log);
   await preflight(runtime, target);
 
   const reportDir = join(options.reportDir, name);
@@ -72,7 +77,11 @@ async function runTarget(target: Target, options: SuiteOptions): Promise<TargetO
       retry: 0,
       retryTagFilter: '',
       strict: true,
-      worldParameters: { targetDir: target.dir, runtime: options.runtime } satisfies SockspecParameters,
+      worldParameters: {
+        targetDir: target.dir,
+        runtime: options.runtime,
+        ...(endpoints ? { external: { name, endpoints } } : {}),
+      } satisfies SockspecParameters,
     },
     formats: {
       stdout: options.progressFormat,

@@ -1,9 +1,12 @@
 import { RUNTIMES, type RuntimeName } from './runtime';
+import type { Endpoints } from './runtime/external-runtime';
 
 /** What the CLI hands to each Cucumber run (as worldParameters): which target, on which runtime. */
 export interface SockspecParameters {
   targetDir: string;
   runtime: RuntimeName;
+  /** For the external runtime: the target's name and where each of its services runs. */
+  external?: { name: string; endpoints: Endpoints };
 }
 
 export function isSockspecParameters(value: unknown): value is SockspecParameters {

@@ -5,6 +5,7 @@ import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
 import type { UdpClient } from '../src/driver/udp-client';
 import { createFileRoot, type FileRoot } from '../src/fixtures/file-root';
 import { createRuntime } from '../src/runtime';
+import { externalTarget } from '../src/runtime/external-runtime';
 import type { ServerStartError } from '../src/runtime/server-launch';
 import type { RunningServer, Runtime, ServerControl, ServerRequest } from '../src/runtime/runtime';
 import type { ConnectAttempt, QueueProbe } from '../src/services/listen-queue';
@@ -66,9 +67,14 @@ export class SockspecWorld extends World<SockspecParameters> {
     if (!isSockspecParameters(options.parameters)) {
       throw new Error('sockspec world parameters are missing: run the features with `sockspec run`');
     }
-    const { targetDir, runtime } = options.parameters;
+    const { targetDir, runtime, external } = options.parameters;
     const key = `${runtime} ${targetDir}`;
-    if (!runtimes.has(key)) runtimes.set(key, { target: loadTarget(targetDir), runtime: createRuntime(runtime) });
+    if (!runtimes.has(key)) {
+      runtimes.set(key, {
+        target: external ? externalTarget(external.name, external.endpoints) : loadTarget(targetDir),
+        runtime: createRuntime(runtime, { endpoints: external?.endpoints }),
+      });
+    }
     ({ target: this.target, runtime: this.runtime } = runtimes.get(key)!);
     this.fileRoot = fileRoot ??= createFileRoot();
     // Every connection attempt of the scenario listens to this one signal.

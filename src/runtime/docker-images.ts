@@ -41,7 +41,10 @@ async function buildUnlessPresent(tag: string, context: string, dockerfile: stri
   log(`building image ${tag} from ${join(context, '')} (only when its sources change)`);
   const started = Date.now();
   try {
-    await GenericContainer.fromDockerfile(context, dockerfile.slice(context.length + 1)).build(tag, { deleteOnExit: false });
+    // BuildKit keeps no intermediate images: only the tagged target image stays behind.
+    await GenericContainer.fromDockerfile(context, dockerfile.slice(context.length + 1))
+      .withBuildkit()
+      .build(tag, { deleteOnExit: false });
   } catch (error) {
     throw new HarnessError(`${dockerfile}: docker build failed: ${String((error as Error).message).split('\n')[0]}`);
   }

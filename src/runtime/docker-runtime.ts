@@ -67,7 +67,9 @@ export class DockerRuntime implements Runtime {
   private scenarioNamespaces: Namespace[] = [];
   private pathVerdict: Promise<string | undefined> | undefined;
 
-  constructor(private readonly log: (line: string) => void = () => {}) {}
+  constructor(private readonly log: (line: string) => void = () => {}) {
+    removeAbandonedContainers();
+  }
 
   /**
    * A port mapped to a container where nothing listens must refuse. Docker's

@@ -1,17 +1,26 @@
 import { HarnessError } from '../errors';
 import { DockerRuntime } from './docker-runtime';
+import { ExternalRuntime, type Endpoints } from './external-runtime';
 import { ProcessRuntime } from './process-runtime';
 import type { Runtime } from './runtime';
 
-export const RUNTIMES = ['process', 'docker'] as const;
+export const RUNTIMES = ['process', 'docker', 'external'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
-export function createRuntime(name: string, log?: (line: string) => void): Runtime {
+export interface RuntimeOptions {
+  log?: (line: string) => void;
+  /** Where the services of an already running server are (external runtime). */
+  endpoints?: Endpoints;
+}
+
+export function createRuntime(name: string, options: RuntimeOptions = {}): Runtime {
   switch (name) {
     case 'process':
       return new ProcessRuntime();
     case 'docker':
-      return new DockerRuntime(log);
+      return new DockerRuntime(options.log);
+    case 'external':
+      return new ExternalRuntime(options.endpoints ?? {});
     default:
       throw new HarnessError(`--runtime ${name}: unknown runtime (known: ${RUNTIMES.join(', ')})`);
   }

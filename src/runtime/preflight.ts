@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Target } from '../contract/manifest';
+import { TcpConnection } from '../driver/tcp-connection';
 import { HarnessError } from '../errors';
 import type { Runtime } from './runtime';
 import { describeExit } from './runtime';
@@ -12,6 +13,7 @@ import { describeExit } from './runtime';
  * with its stderr, instead of as every scenario failing for the same reason.
  */
 export async function preflight(runtime: Runtime, target: Target): Promise<void> {
+  if (!runtime.serverControl) return checkReachable(runtime, target);
   const root = mkdtempSync(join(tmpdir(), 'sockspec-preflight-'));
   try {
     for (const service of target.manifest.services) {
@@ -29,5 +31,18 @@ export async function preflight(runtime: Runtime, target: Target): Promise<void>
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** For servers the harness does not start: every TCP service must at least accept a connection. */
+async function checkReachable(runtime: Runtime, target: Target): Promise<void> {
+  for (const service of target.manifest.services) {
+    if (service === 'udp-echo') continue;
+    const server = await runtime.start(target, { service, host: '127.0.0.1', port: 0, backlog: 0 });
+    try {
+      (await TcpConnection.open(server.host, server.port, 3000)).close();
+    } catch (error) {
+      throw new HarnessError(`${target.manifest.name} ${service} at ${server.host}:${server.port} is not reachable: ${(error as Error).message}`);
+    }
   }
 }
