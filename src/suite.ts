@@ -109,7 +109,7 @@ function assertValidTags(tags: string): void {
 }
 
 /** The scenarios the user's tags select but this run excludes, each with the first reason that applies. */
-async function excludedScenarios(userTags: string | undefined, excluded: Exclusion[]): Promise<ScenarioResult[]> {
+export async function excludedScenarios(userTags: string | undefined, excluded: Exclusion[]): Promise<ScenarioResult[]> {
   const results = new Map<string, ScenarioResult>();
   for (const exclusion of excluded) {
     const tagExpression = [userTags ? `(${userTags})` : '', `(${exclusion.tagExpression})`].filter(Boolean).join(' and ');

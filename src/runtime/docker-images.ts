@@ -17,15 +17,21 @@ export function imageSource(target: Target): { context: string; dockerfile: stri
 }
 
 /**
- * The target's image, tagged by the digest of its build context: built the first
- * time that content is seen, reused by every later run until a source changes.
+ * The target's image, tagged by the digest of what it is built from (the target
+ * folder and its `buildInputs`, as for the local build): built the first time that
+ * content is seen, reused by every later run until a source changes.
  */
 export function ensureImage(target: Target, log: (line: string) => void): Promise<string> {
   const { context, dockerfile } = imageSource(target);
-  const tag = `sockspec/${target.manifest.name}:${folderDigest(context, [], NOT_IMAGE_INPUT).slice(0, 16)}`;
+  const inputs = (target.manifest.buildInputs ?? []).map((input) => resolve(target.dir, input));
+  const repository = `sockspec/${target.manifest.name}`;
+  const tag = `${repository}:${folderDigest(target.dir, inputs, NOT_IMAGE_INPUT).slice(0, 16)}`;
   let image = images.get(tag);
   if (!image) {
-    image = buildUnlessPresent(tag, context, dockerfile, log);
+    image = buildUnlessPresent(tag, context, dockerfile, log).then(async (built) => {
+      await removeOtherTags(repository, built);
+      return built;
+    });
     images.set(tag, image);
   }
   return image;
@@ -50,4 +56,12 @@ async function buildUnlessPresent(tag: string, context: string, dockerfile: stri
   }
   log(`built image ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return tag;
+}
+
+/** Images of the target's earlier contents are never used again: only the current one is kept. */
+async function removeOtherTags(repository: string, keep: string): Promise<void> {
+  const client = await getContainerRuntimeClient();
+  const images = await client.container.dockerode.listImages({ filters: JSON.stringify({ reference: [repository] }) });
+  const stale = images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag !== keep);
+  for (const tag of stale) await client.container.dockerode.getImage(tag).remove().catch(() => undefined);
 }

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { onCleanup } from '../cleanup';
 import type { Service, Target } from '../contract/manifest';
-import { ConnectError, TcpConnection } from '../driver/tcp-connection';
 import { ensureImage } from './docker-images';
+import { probeMappedPort } from './path-probe';
 import { ProcControl } from './proc-control';
 import type { RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
@@ -69,6 +69,8 @@ export class DockerRuntime implements Runtime {
 
   constructor(private readonly log: (line: string) => void = () => {}) {
     removeAbandonedContainers();
+    // Whatever happens to the run (an error, Ctrl-C), its containers go with it.
+    onCleanup(() => removeContainersOwnedBy(process.pid));
   }
 
   /**
@@ -80,12 +82,7 @@ export class DockerRuntime implements Runtime {
     this.pathVerdict ??= (async () => {
       const namespace = await this.createNamespace(await ensureImage(target, this.log), undefined);
       try {
-        const connection = await TcpConnection.open('127.0.0.1', namespace.tcpPort, 3000);
-        connection.close();
-        return `a connection to a mapped port with no listener behind it was accepted: a userland proxy (docker-proxy) stands in the path; run dockerd with --userland-proxy=false`;
-      } catch (error) {
-        if (error instanceof ConnectError && error.code === 'ECONNREFUSED') return undefined;
-        return `a probe of the port mapping failed: ${(error as Error).message}`;
+        return await probeMappedPort('127.0.0.1', namespace.tcpPort);
       } finally {
         await removeContainer(namespace.holder);
       }
@@ -118,7 +115,6 @@ export class DockerRuntime implements Runtime {
       .withLabels(ownedLabels())
       .withWaitStrategy(Wait.forSuccessfulCommand('true'))
       .start();
-    forgetOnExit(holder.getId());
     // Read from Docker itself: testcontainers 11 keeps only one binding when a port is exposed for both protocols.
     const client = await getContainerRuntimeClient();
     const ports = (await client.container.dockerode.getContainer(holder.getId()).inspect()).NetworkSettings.Ports;
@@ -149,11 +145,9 @@ async function startServerContainer(target: Target, image: string, request: Serv
     const reason = exit ? 'exited before printing "LISTENING <port>"' : `did not print "LISTENING <port>": ${firstLine(error)}`;
     throw new ServerStartError(what, reason, exit, logTail(output));
   }
-  const id = started.getId();
-  const forget = forgetOnExit(id);
   const client = await getContainerRuntimeClient();
-  const inspected = await client.container.dockerode.getContainer(id).inspect();
-  return new ContainerServer(request.service, started, container.exited!, inspected.State.Pid, () => logTail(output), namespace, forget);
+  const inspected = await client.container.dockerode.getContainer(started.getId()).inspect();
+  return new ContainerServer(request.service, started, container.exited!, inspected.State.Pid, () => logTail(output), namespace);
 }
 
 const LISTENING_LINE_IN_LOG = new RegExp(LISTENING_LINE.source.replace('^', '(^|\\n)').replace('$', '(\\r?\\n|$)'));
@@ -172,7 +166,6 @@ class ContainerServer implements RunningServer {
     pid: number,
     readonly stderrTail: () => string,
     namespace: Namespace,
-    private readonly forgetCleanup: () => void,
   ) {
     this.port = service === 'udp-echo' ? namespace.udpPort : namespace.tcpPort;
     void exited.then((exit) => (this.exit = exit));
@@ -187,7 +180,6 @@ class ContainerServer implements RunningServer {
   async stop(): Promise<StopResult> {
     if (this.exit !== undefined) {
       await removeContainer(this.container);
-      this.forgetCleanup();
       return { ...this.exit, stoppedInTime: false };
     }
     const client = await getContainerRuntimeClient();
@@ -200,7 +192,6 @@ class ContainerServer implements RunningServer {
     this.exit = exit;
     const stoppedInTime = exit.signal !== 'SIGKILL' && Date.now() - begun < STOP_GRACE_MS + 500;
     await removeContainer(this.container);
-    this.forgetCleanup();
     return { ...exit, stoppedInTime };
   }
 }
@@ -223,15 +214,14 @@ function ownedLabels(): Record<string, string> {
   return { [SOCKSPEC_LABEL]: 'true', [OWNER_LABEL]: String(process.pid) };
 }
 
-/** Removes the container if the harness exits before it does (Ctrl-C, an error); 'exit' handlers cannot wait, so this uses the CLI. */
-function forgetOnExit(id: string): () => void {
-  return onCleanup(() => {
-    try {
-      execFileSync('docker', ['rm', '--force', id], { stdio: 'ignore' });
-    } catch {
-      // Already gone.
-    }
-  });
+/** Removes every container a sockspec process labelled as its own; 'exit' handlers cannot wait, so this uses the CLI. */
+function removeContainersOwnedBy(pid: number): void {
+  try {
+    const ids = execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `label=${OWNER_LABEL}=${pid}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    if (ids.length > 0) execFileSync('docker', ['rm', '--force', ...ids], { stdio: 'ignore' });
+  } catch {
+    // No engine left to ask: nothing of ours can be running there either.
+  }
 }
 
 async function removeContainer(container: StartedTestContainer): Promise<void> {
@@ -248,11 +238,8 @@ export function removeAbandonedContainers(): void {
   } catch {
     return;
   }
-  const abandoned = lines
-    .map((line) => line.split(' '))
-    .filter(([, owner]) => !processAlive(Number(owner)))
-    .map(([id]) => id);
-  if (abandoned.length > 0) execFileSync('docker', ['rm', '--force', ...abandoned], { stdio: 'ignore' });
+  const abandonedOwners = new Set(lines.map((line) => Number(line.split(' ')[1])).filter((owner) => !processAlive(owner)));
+  for (const owner of abandonedOwners) removeContainersOwnedBy(owner);
 }
 
 function processAlive(pid: number): boolean {

@@ -1,5 +1,6 @@
 import { ConnectError, TcpConnection } from '../driver/tcp-connection';
 import { pollUntil } from '../driver/wait';
+import { readTcpSockets } from '../kernel/proc-net';
 import type { RunningServer, ServerControl } from '../runtime/runtime';
 
 export const LISTEN_OVERFLOWS = 'TcpExt.ListenOverflows';
@@ -37,6 +38,11 @@ export class ConnectAttempt {
   }
 }
 
+/** Whether one of the harness's own sockets is waiting for the answer to its SYN to `port`. */
+function waitingForSynAck(port: number): boolean {
+  return readTcpSockets(process.pid).some((entry) => entry.remotePort === port && entry.state === 'SYN_SENT');
+}
+
 /** What happened when clients connected one by one to a server that does not accept. */
 export interface QueueProbe {
   completed: TcpConnection[];
@@ -62,7 +68,9 @@ export async function fillListenQueue(server: RunningServer, control: ServerCont
       () => {
         if (attempt.state === 'connected') return 'connected';
         if (attempt.state === 'failed') return 'failed';
-        return control.netCounter(LISTEN_OVERFLOWS) > overflowsNow ? 'dropped' : undefined;
+        // The counter is the namespace's, not the server's: only together with our own
+        // handshake still unanswered (SYN_SENT) does its rise mean our SYN was dropped.
+        return control.netCounter(LISTEN_OVERFLOWS) > overflowsNow && waitingForSynAck(server.port) ? 'dropped' : undefined;
       },
       ATTEMPT_DECISION_TIMEOUT_MS,
       `connection attempt ${attempts + 1} to complete, fail, or raise ListenOverflows`,
