@@ -1,4 +1,4 @@
-@file @server-control
+@file @server-control @transparent-path
 Feature: Address reuse
   A server that closes its connections first leaves them in TIME_WAIT on its
   own side. Restarted at once on the same port, it must still bind: the

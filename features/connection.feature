@@ -7,4 +7,4 @@ Feature: Connection establishment
     Given an echo server
     And the server has been stopped
     When a client connects to the port the server used
-    Then the connection is refused with ECONNREFUSED in well under 100 ms
+    Then the connection is refused with ECONNREFUSED within 100 ms

@@ -4,8 +4,8 @@ Feature: File exchange
   "OK <size>" followed by exactly that many bytes of the file, or
   "ERR <CODE> <text>", and then closes the connection. It serves the files under
   its root and never a byte from outside it.
-  After every scenario the server must still be running and serving a fresh
-  client, and must exit with code 0 within 2 s of SIGTERM.
+  After every scenario that leaves it running, the server must still serve a
+  fresh client, and must exit with code 0 within 2 s of SIGTERM.
 
   Background:
     Given a file server whose root holds a text file, a 5 MiB binary file and an empty file
@@ -29,13 +29,13 @@ Feature: File exchange
 
   Scenario: A parent-directory path is forbidden
     When a client requests the secret file by a path through ".."
-    Then the reply is the error FORBIDDEN
-    And no byte of the secret file was sent
+    Then no byte of the secret file was sent
+    And the reply is the error FORBIDDEN
 
   Scenario: An absolute path is forbidden
     When a client requests the secret file by its absolute path
-    Then the reply is the error FORBIDDEN
-    And no byte of the secret file was sent
+    Then no byte of the secret file was sent
+    And the reply is the error FORBIDDEN
 
   Scenario: A request line split across several segments is understood
     When a client sends the request for "hello.txt" in 4 pieces, pausing 20 ms between them

@@ -4,8 +4,8 @@ Feature: IPv6
   server listens on, hence server control). A server told to listen on "::1"
   serves IPv6 clients; a server told to listen on "::" is dual stack
   (IPV6_V6ONLY off) and serves IPv4 clients as well.
-  After every scenario the server must still be running and serving a fresh
-  client, and must exit with code 0 within 2 s of SIGTERM.
+  After every scenario that leaves it running, the server must still serve a
+  fresh client, and must exit with code 0 within 2 s of SIGTERM.
 
   @ipv6
   Scenario: Echo works over the IPv6 loopback

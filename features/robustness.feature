@@ -1,8 +1,8 @@
 Feature: Bad peers
   Clients that are slow, abrupt or speak nonsense get nothing worse than their
   own connection closed: they neither delay other clients nor crash the server.
-  After every scenario the server must still be running and serving a fresh
-  client, and must exit with code 0 within 2 s of SIGTERM.
+  After every scenario that leaves it running, the server must still serve a
+  fresh client, and must exit with code 0 within 2 s of SIGTERM.
 
   @echo
   Scenario: A slow client does not delay other clients

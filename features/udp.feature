@@ -4,8 +4,8 @@ Feature: UDP datagrams
   datagram, from the port the client sent it to, with its boundaries and
   contents intact: the empty datagram included, up to the largest datagram
   IPv4 can carry (65507 bytes). On loopback no datagram is expected to be lost.
-  After every scenario the server must still be running and echoing a fresh
-  datagram, and must exit with code 0 within 2 s of SIGTERM.
+  After every scenario that leaves it running, the server must still echo a
+  fresh datagram, and must exit with code 0 within 2 s of SIGTERM.
 
   Background:
     Given a UDP echo server

@@ -53,8 +53,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       if (!options.reportDir) linkLatest(reportDir);
       printVerdicts(outcomes);
       log(`report: ${relative(process.cwd(), reportDir) || '.'} (summary: ${relative(process.cwd(), summaryFile)})`);
-      const failed = outcomes.some(({ results }) => results.some((result) => result.status === 'failed'));
-      setExit(failed ? EXIT_FAILED : EXIT_PASSED);
+      const results = outcomes.flatMap((outcome) => outcome.results);
+      if (!results.some((result) => result.status === 'passed' || result.status === 'failed')) {
+        throw new HarnessError(`no scenario could run: ${results[0]?.reason ?? 'none was selected'}`);
+      }
+      setExit(results.some((result) => result.status === 'failed') ? EXIT_FAILED : EXIT_PASSED);
     });
 
   program

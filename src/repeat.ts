@@ -26,7 +26,8 @@ export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, roun
       for (const result of results) {
         const key = `${target.manifest.name}: ${result.scenario} (${result.location})`;
         const list = verdicts.get(key) ?? Array<string>(round).fill('absent');
-        list.push(result.status === 'failed' ? `failed: ${result.message}` : result.status);
+        // Messages carry timings and counts; the verdict is the status and, for a failure, the step.
+        list.push(result.status === 'failed' ? `failed at "${result.failedStep}"` : result.status);
         verdicts.set(key, list);
       }
     }

@@ -1,7 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { seededBytes } from '../src/driver/payload';
 import { assertSameBytes } from '../src/services/echo-exchange';
-import { ConnectAttempt, fillListenQueue, LISTEN_OVERFLOWS } from '../src/services/listen-queue';
+import { ConnectAttempt, fillListenQueue, LISTEN_OVERFLOWS, waitingForSynAck } from '../src/services/listen-queue';
 import type { SockspecWorld } from './world';
 
 Given('an echo server listening with a backlog of {int}', async function (this: SockspecWorld, backlog: number) {
@@ -24,30 +24,30 @@ When('the server is thawed', async function (this: SockspecWorld) {
   await this.thawServer();
 });
 
-When('clients connect one after another until the kernel drops a connection attempt', async function (this: SockspecWorld) {
+When('clients keep connecting until an attempt is not answered', async function (this: SockspecWorld) {
   this.queue = await fillListenQueue(this.runningServer, this.control, this.scenarioEnd.signal);
   this.connections.push(...this.queue.completed);
-  const stopper = this.queue.stopper;
-  if (!stopper) throw new Error(`all ${this.queue.completed.length} connection attempts completed: the queue never filled`);
-  if (stopper.state !== 'waiting') {
-    throw new Error(`after ${this.queue.completed.length} completed connections the next attempt was not dropped but ${stopper.describe()}`);
-  }
 });
 
 Then('exactly {int} connections completed', function (this: SockspecWorld, expected: number) {
-  const completed = queueProbe(this).completed.length;
-  if (completed !== expected) throw new Error(`expected exactly ${expected} completed connections while frozen, but ${completed} completed`);
+  const { completed, firstIncomplete } = queueProbe(this);
+  if (completed.length !== expected) {
+    const next = firstIncomplete ? `then an attempt ${firstIncomplete.describe()}` : 'and every attempt completed';
+    throw new Error(`expected exactly ${expected} completed connections while frozen, but ${completed.length} completed, ${next}`);
+  }
 });
 
-Then('the dropped attempt is still waiting for an answer', function (this: SockspecWorld) {
-  const stopper = queueProbe(this).stopper!;
-  if (stopper.state !== 'waiting') throw new Error(`expected the dropped attempt to be waiting, but it ${stopper.describe()}`);
-});
-
-Then("the server's ListenOverflows counter rose", function (this: SockspecWorld) {
-  const { overflowsBefore, overflowsAfter } = queueProbe(this);
-  if (overflowsAfter <= overflowsBefore) throw new Error(`${LISTEN_OVERFLOWS} stayed at ${overflowsBefore}`);
-});
+Then(
+  "the next attempt is left waiting, its SYN dropped and counted in the server's ListenOverflows",
+  function (this: SockspecWorld) {
+    const { firstIncomplete, overflowsBefore, overflowsAfter } = queueProbe(this);
+    if (!firstIncomplete) throw new Error('no attempt was left unanswered: the queue never filled');
+    if (firstIncomplete.state !== 'waiting') throw new Error(`expected the attempt to be left waiting, but it ${firstIncomplete.describe()}`);
+    // Asked again now, of the kernel: the client still has no answer to its SYN.
+    if (!waitingForSynAck(this.runningServer.port)) throw new Error('the attempt is no longer waiting for an answer to its SYN');
+    if (overflowsAfter <= overflowsBefore) throw new Error(`${LISTEN_OVERFLOWS} stayed at ${overflowsBefore}`);
+  },
+);
 
 Given('every connected client has sent its own message', async function (this: SockspecWorld) {
   await Promise.all(queueProbe(this).completed.map((connection, index) => connection.send(queuedMessage(this, index))));
@@ -63,7 +63,8 @@ Then('every queued client receives exactly its own message back', async function
 });
 
 Then('the waiting client connects and is served', async function (this: SockspecWorld) {
-  const waiting = queueProbe(this).stopper!;
+  const waiting = queueProbe(this).firstIncomplete;
+  if (!waiting) throw new Error('no client was left waiting');
   await waiting.settled;
   if (waiting.state !== 'connected') throw new Error(`the waiting client ${waiting.describe()}`);
   this.connections.push(waiting.connection!);
@@ -81,10 +82,14 @@ When('{int} clients connect one after another', async function (this: SockspecWo
   }
 });
 
-Then('the connection of client {int} is refused with {word}', function (this: SockspecWorld, client: number, errno: string) {
-  const attempt = this.attempts[client - 1];
-  if (attempt?.error?.code !== errno) throw new Error(`expected client ${client} to be refused with ${errno}, but it ${attempt?.describe()}`);
-});
+Then(
+  'the connection of client {int} is refused with {word} within {int} ms',
+  function (this: SockspecWorld, client: number, errno: string, boundMs: number) {
+    const attempt = this.attempts[client - 1];
+    if (attempt?.error?.code !== errno) throw new Error(`expected client ${client} to be refused with ${errno}, but it ${attempt?.describe()}`);
+    if (attempt.error.elapsedMs >= boundMs) throw new Error(`expected the refusal within ${boundMs} ms, but it took ${attempt.error.elapsedMs.toFixed(1)} ms`);
+  },
+);
 
 function queueProbe(world: SockspecWorld) {
   if (!world.queue) throw new Error("the server's listen queue was not filled in this scenario");

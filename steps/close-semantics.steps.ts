@@ -4,16 +4,20 @@ import { DEFAULT_IO_TIMEOUT_MS } from '../src/driver/tcp-connection';
 import { withTimeout } from '../src/driver/wait';
 import { fileRequest, parseFileReply } from '../src/services/file-protocol';
 import { waitUntilConnectionsClosed } from '../src/services/server-observation';
-import { awaitServerFinished } from '../src/services/tcp-states';
+import { awaitServerFinished, awaitServerSendBacklog } from '../src/services/tcp-states';
 import type { SockspecWorld } from './world';
 
 When(
-  'a client requests {string}, reads the status line and resets the connection',
+  'a client requests {string} and resets the connection while the reply is still being sent',
   async function (this: SockspecWorld, name: string) {
     this.rememberDescriptorBaseline();
     const client = await this.connect();
     await client.send(fileRequest(name));
     await client.receiveLine();
+    // Stop reading, so the reply backs up into the server's send queue: the reset
+    // then meets a server in the middle of its writes, which is where EPIPE strikes.
+    client.pauseReading();
+    await awaitServerSendBacklog(this.runningServer, this.control, client.localPort);
     client.reset();
   },
 );
@@ -32,7 +36,7 @@ When(
   },
 );
 
-Then('the server has closed every one of those connections and is still running', async function (this: SockspecWorld) {
+Then(/^the server has closed (?:that connection|every one of those connections) and is still running$/, async function (this: SockspecWorld) {
   await waitUntilConnectionsClosed(this.runningServer, this.control, this.descriptorBaseline);
 });
 

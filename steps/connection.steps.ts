@@ -21,7 +21,7 @@ When('a client connects to the port the server used', async function (this: Sock
 });
 
 Then(
-  'the connection is refused with {word} in well under {int} ms',
+  'the connection is refused with {word} within {int} ms',
   function (this: SockspecWorld, errno: string, boundMs: number) {
     const outcome = this.connectOutcome;
     if (outcome === undefined) throw new Error('no connection was attempted');

@@ -1,7 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { UdpClient, type Datagram } from '../src/driver/udp-client';
-import { describeDifference, seededBytes } from '../src/driver/payload';
-import { assertDatagram, udpPingPong } from '../src/services/udp-echo-exchange';
+import { seededBytes } from '../src/driver/payload';
+import { assertDatagram, assertSameDatagrams, udpPingPong } from '../src/services/udp-echo-exchange';
 import type { SockspecWorld } from './world';
 
 Given('a UDP echo server', async function (this: SockspecWorld) {
@@ -31,11 +31,7 @@ When(
 Then(
   "the client receives the datagram {string} from the server's own address and port",
   async function (this: SockspecWorld, text: string) {
-    const reply = await udp(this).receive();
-    if (reply.address !== this.runningServer.host) {
-      throw new Error(`the reply came from ${reply.address}, not from the server's address ${this.runningServer.host}`);
-    }
-    assertDatagram('the reply', Buffer.from(text), reply, this.runningServer);
+    assertDatagram('the reply', Buffer.from(text), await udp(this).receive(), this.runningServer);
   },
 );
 
@@ -50,15 +46,7 @@ Then('the client receives exactly that datagram back', async function (this: Soc
 Then('the client receives {int} datagrams, each identical to one it sent', async function (this: SockspecWorld, count: number) {
   const replies: Datagram[] = [];
   for (let index = 0; index < count; index++) replies.push(await udp(this).receive());
-  // Loopback keeps the order in practice, but UDP does not promise it: match each reply to a datagram sent.
-  const unmatched = [...this.sentDatagrams];
-  for (const reply of replies) {
-    const match = unmatched.findIndex((sent) => describeDifference(sent, reply.data) === undefined);
-    if (match < 0) {
-      throw new Error(`a reply of ${reply.data.length} bytes matches none of the datagrams sent (${this.sentDatagrams.map((sent) => sent.length).join(', ')} bytes)`);
-    }
-    unmatched.splice(match, 1);
-  }
+  assertSameDatagrams(this.sentDatagrams, replies);
 });
 
 When(
@@ -74,7 +62,7 @@ Then('every client received exactly its own {int} datagrams and nothing else', f
 });
 
 Given("a UDP client connected to the server's port", async function (this: SockspecWorld) {
-  this.udpClient = this.track(await UdpClient.connected(this.runningServer.host, this.runningServer.port));
+  this.udpClient = this.closeAtScenarioEnd(await UdpClient.connected(this.runningServer.host, this.runningServer.port));
 });
 
 When('the connected client sends a datagram', async function (this: SockspecWorld) {
@@ -89,7 +77,7 @@ Then("the client's socket reports {word}", async function (this: SockspecWorld, 
 });
 
 async function sendDatagrams(world: SockspecWorld, datagrams: Buffer[]): Promise<void> {
-  const client = (world.udpClient = world.track(await UdpClient.open(world.runningServer.host)));
+  const client = (world.udpClient = world.closeAtScenarioEnd(await UdpClient.open(world.runningServer.host)));
   world.sentDatagrams = datagrams;
   for (const datagram of datagrams) await client.send(datagram, world.runningServer.host, world.runningServer.port);
 }

@@ -53,8 +53,8 @@ export class SockspecWorld extends World<SockspecParameters> {
   secondStart: ServerStartError | string | undefined;
   /** Connection attempts made one after another, in order. */
   attempts: ConnectAttempt[] = [];
-  /** Whether the slow client has finished sending its message. */
-  slowClientDone = false;
+  /** How the slow client's sending is going: still under way, finished, or failed (why). */
+  slowClient: 'sending' | 'finished' | Error = 'sending';
   udpClient: UdpClient | undefined;
   sentDatagrams: Buffer[] = [];
   /** What went wrong for each UDP client that did not get all its replies. */
@@ -141,7 +141,7 @@ export class SockspecWorld extends World<SockspecParameters> {
     return this.client;
   }
 
-  track(udpClient: UdpClient): UdpClient {
+  closeAtScenarioEnd(udpClient: UdpClient): UdpClient {
     this.udpClients.push(udpClient);
     return udpClient;
   }

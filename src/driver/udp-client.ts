@@ -31,7 +31,13 @@ export class UdpClient {
 
   static async open(host: string): Promise<UdpClient> {
     const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolveBind) => socket.bind(0, host, resolveBind));
+    await new Promise<void>((resolveBind, rejectBind) => {
+      socket.once('error', rejectBind);
+      socket.bind(0, host, () => {
+        socket.off('error', rejectBind);
+        resolveBind();
+      });
+    });
     return new UdpClient(socket);
   }
 

@@ -23,6 +23,8 @@ export interface TcpSocketEntry {
   localPort: number;
   remotePort: number;
   state: string;
+  /** Bytes sent but not yet acknowledged by the peer. */
+  sendQueue: number;
   /** For a listening socket: connections completed and waiting in its accept queue. */
   receiveQueue: number;
 }
@@ -43,6 +45,7 @@ export function parseTcpTable(text: string): TcpSocketEntry[] {
         localPort: parseInt(local.split(':')[1], 16),
         remotePort: parseInt(remote.split(':')[1], 16),
         state: TCP_STATES[state] ?? `UNKNOWN(${state})`,
+        sendQueue: parseInt(queues.split(':')[0], 16),
         receiveQueue: parseInt(queues.split(':')[1], 16),
       };
     });

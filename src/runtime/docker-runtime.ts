@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { onCleanup } from '../cleanup';
 import type { Service, Target } from '../contract/manifest';
+import { withTimeout } from '../driver/wait';
 import { ensureImage } from './docker-images';
 import { probeMappedPort } from './path-probe';
 import { ProcControl } from './proc-control';
@@ -141,9 +142,14 @@ async function startServerContainer(target: Target, image: string, request: Serv
   try {
     started = await container.start();
   } catch (error) {
-    const exit = await Promise.race([container.exited ?? Promise.resolve(undefined), new Promise<undefined>((done) => setTimeout(() => done(undefined), 2000))]);
+    const exit = await withTimeout(container.exited ?? Promise.reject(new Error('no exit watch')), STOP_GRACE_MS, 'the failed server container to exit').catch(() => undefined);
     const reason = exit ? 'exited before printing "LISTENING <port>"' : `did not print "LISTENING <port>": ${firstLine(error)}`;
     throw new ServerStartError(what, reason, exit, logTail(output));
+  }
+  const announced = Number(LISTENING_LINE_IN_LOG.exec(output)?.[2]);
+  if (announced !== CONTAINER_PORT) {
+    await removeContainer(started);
+    throw new ServerStartError(what, `printed "LISTENING ${announced}", but it was told --port ${CONTAINER_PORT}`, undefined, logTail(output));
   }
   const client = await getContainerRuntimeClient();
   const inspected = await client.container.dockerode.getContainer(started.getId()).inspect();
@@ -186,11 +192,11 @@ class ContainerServer implements RunningServer {
     const api = client.container.dockerode.getContainer(this.container.getId());
     // A paused container cannot act on SIGTERM; let it run so it can exit as the contract asks.
     if ((await api.inspect()).State.Paused) await api.unpause();
-    const begun = Date.now();
+    // Docker sends SIGTERM, and SIGKILL once the grace period is over: a SIGKILL death means "too late".
     await api.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
     const exit = await this.exited;
     this.exit = exit;
-    const stoppedInTime = exit.signal !== 'SIGKILL' && Date.now() - begun < STOP_GRACE_MS + 500;
+    const stoppedInTime = exit.signal !== 'SIGKILL';
     await removeContainer(this.container);
     return { ...exit, stoppedInTime };
   }
@@ -246,8 +252,9 @@ function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -13,7 +13,21 @@ export interface RuntimeOptions {
   endpoints?: Endpoints;
 }
 
+// One runtime per kind and target addresses in a process: the CLI's preflight and the
+// scenarios' World share it (and with it the docker runtime's image cache and cleanup).
+const created = new Map<string, Runtime>();
+
 export function createRuntime(name: string, options: RuntimeOptions = {}): Runtime {
+  const key = `${name} ${JSON.stringify(options.endpoints ?? {})}`;
+  let runtime = created.get(key);
+  if (!runtime) {
+    runtime = newRuntime(name, options);
+    created.set(key, runtime);
+  }
+  return runtime;
+}
+
+function newRuntime(name: string, options: RuntimeOptions): Runtime {
   switch (name) {
     case 'process':
       return new ProcessRuntime();

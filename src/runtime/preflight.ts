@@ -23,7 +23,7 @@ export async function preflight(runtime: Runtime, target: Target): Promise<void>
       } catch (error) {
         throw new HarnessError(`${target.manifestPath}: ${(error as Error).message}`);
       }
-      const stop = await server.stop();
+      const stop = await server.stop().finally(() => runtime.endScenario());
       if (!stop.stoppedInTime || stop.code !== 0) {
         const how = stop.stoppedInTime ? describeExit(stop) : 'was still running 2 s after SIGTERM';
         throw new HarnessError(`${target.manifestPath}: server ${target.manifest.name} ${service} must exit with code 0 on SIGTERM, but it ${how}`);
@@ -43,6 +43,8 @@ async function checkReachable(runtime: Runtime, target: Target): Promise<void> {
       (await TcpConnection.open(server.host, server.port, 3000)).close();
     } catch (error) {
       throw new HarnessError(`${target.manifest.name} ${service} at ${server.host}:${server.port} is not reachable: ${(error as Error).message}`);
+    } finally {
+      await runtime.endScenario();
     }
   }
 }

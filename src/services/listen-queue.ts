@@ -39,15 +39,15 @@ export class ConnectAttempt {
 }
 
 /** Whether one of the harness's own sockets is waiting for the answer to its SYN to `port`. */
-function waitingForSynAck(port: number): boolean {
+export function waitingForSynAck(port: number): boolean {
   return readTcpSockets(process.pid).some((entry) => entry.remotePort === port && entry.state === 'SYN_SENT');
 }
 
 /** What happened when clients connected one by one to a server that does not accept. */
 export interface QueueProbe {
   completed: TcpConnection[];
-  /** The first attempt that did not complete: dropped (still waiting), refused, or reset. */
-  stopper: ConnectAttempt | undefined;
+  /** The first attempt that did not complete (its SYN dropped, or refused); undefined if all completed. */
+  firstIncomplete: ConnectAttempt | undefined;
   overflowsBefore: number;
   overflowsAfter: number;
 }
@@ -80,7 +80,7 @@ export async function fillListenQueue(server: RunningServer, control: ServerCont
       completed.push(attempt.connection!);
       continue;
     }
-    return { completed, stopper: attempt, overflowsBefore, overflowsAfter: control.netCounter(LISTEN_OVERFLOWS) };
+    return { completed, firstIncomplete: attempt, overflowsBefore, overflowsAfter: control.netCounter(LISTEN_OVERFLOWS) };
   }
-  return { completed, stopper: undefined, overflowsBefore, overflowsAfter: control.netCounter(LISTEN_OVERFLOWS) };
+  return { completed, firstIncomplete: undefined, overflowsBefore, overflowsAfter: control.netCounter(LISTEN_OVERFLOWS) };
 }

@@ -53,3 +53,16 @@ export async function awaitAcceptQueueEmpty(server: RunningServer, control: Serv
     () => `the server to accept the ${queued} connections still in its accept queue`,
   );
 }
+
+/** Waits until the server is sending on that connection faster than the client reads: bytes wait unacknowledged in its send queue. */
+export async function awaitServerSendBacklog(server: RunningServer, control: ServerControl, clientPort: number): Promise<void> {
+  let queued = 0;
+  await pollUntil(
+    () => {
+      queued = serverSideOf(server, control, clientPort)?.sendQueue ?? 0;
+      return queued > 0 ? true : undefined;
+    },
+    STATE_TIMEOUT_MS,
+    () => `the server's send queue on the connection from port ${clientPort} to fill (it holds ${queued} bytes)`,
+  );
+}

@@ -27,9 +27,22 @@ export async function udpPingPong(server: RunningServer, clientId: number, count
   }
 }
 
-/** Throws unless `reply` holds exactly `sent` and came from the server's own port. */
+/** Throws unless `reply` holds exactly `sent` and came from the server's own address and port. */
 export function assertDatagram(who: string, sent: Buffer, reply: Datagram, server: RunningServer): void {
+  if (reply.address !== server.host) throw new Error(`${who}: the reply came from ${reply.address}, not from the server's address ${server.host}`);
   if (reply.port !== server.port) throw new Error(`${who}: the reply came from port ${reply.port}, not from the server's port ${server.port}`);
   const difference = describeDifference(sent, reply.data);
   if (difference) throw new Error(`${who}: ${difference}`);
+}
+
+/** Throws unless every reply is identical to a different one of the datagrams sent (in any order: UDP does not promise one). */
+export function assertSameDatagrams(sent: Buffer[], replies: Datagram[]): void {
+  const unmatched = [...sent];
+  for (const reply of replies) {
+    const match = unmatched.findIndex((datagram) => datagram.equals(reply.data));
+    if (match < 0) {
+      throw new Error(`a reply of ${reply.data.length} bytes matches none of the datagrams sent (${sent.map((datagram) => datagram.length).join(', ')} bytes)`);
+    }
+    unmatched.splice(match, 1);
+  }
 }
