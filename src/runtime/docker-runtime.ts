@@ -127,11 +127,18 @@ export class DockerRuntime implements Runtime {
 async function startServerContainer(target: Target, image: string, request: ServerRequest, namespace: Namespace): Promise<RunningServer> {
   const what = `${target.manifest.name} ${request.service}`;
   let output = '';
+  let announce: (port: number) => void = () => {};
+  const announced = new Promise<number>((resolveAnnounced) => (announce = resolveAnnounced));
+  const collect = (chunk: Buffer | string): void => {
+    output = (output + chunk.toString()).slice(-LOG_TAIL_BYTES);
+    const listening = LISTENING_LINE_IN_LOG.exec(output);
+    if (listening) announce(Number(listening[2]));
+  };
   const container = new TargetContainer(image)
     .withNetworkMode(`container:${namespace.holder.getId()}`)
     .withCommand(serverArgs({ ...request, host: containerHost(request.host), port: CONTAINER_PORT }))
     .withLabels(ownedLabels())
-    .withLogConsumer((stream) => stream.on('data', (chunk: Buffer | string) => (output = (output + chunk.toString()).slice(-LOG_TAIL_BYTES))))
+    .withLogConsumer((stream) => stream.on('data', collect))
     .withWaitStrategy(Wait.forLogMessage(LISTENING_LINE_IN_LOG).withStartupTimeout(START_TIMEOUT_MS));
   if (request.root !== undefined) {
     // The files' folder keeps its host path, so an absolute path means the same inside and out.
@@ -146,10 +153,11 @@ async function startServerContainer(target: Target, image: string, request: Serv
     const reason = exit ? 'exited before printing "LISTENING <port>"' : `did not print "LISTENING <port>": ${firstLine(error)}`;
     throw new ServerStartError(what, reason, exit, logTail(output));
   }
-  const announced = Number(LISTENING_LINE_IN_LOG.exec(output)?.[2]);
-  if (announced !== CONTAINER_PORT) {
+  // testcontainers saw the line on a log stream of its own; this one may be a moment behind.
+  const port = await withTimeout(announced, START_TIMEOUT_MS, 'the LISTENING line in the log sockspec reads');
+  if (port !== CONTAINER_PORT) {
     await removeContainer(started);
-    throw new ServerStartError(what, `printed "LISTENING ${announced}", but it was told --port ${CONTAINER_PORT}`, undefined, logTail(output));
+    throw new ServerStartError(what, `printed "LISTENING ${port}", but it was told --port ${CONTAINER_PORT}`, undefined, logTail(output));
   }
   const client = await getContainerRuntimeClient();
   const inspected = await client.container.dockerode.getContainer(started.getId()).inspect();
