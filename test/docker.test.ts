@@ -77,8 +77,6 @@ describe('docker runtime', { skip }, () => {
   });
 
   it('docker-compose.yml brings the reference target up, and the external runtime verifies it', () => {
-    const generated = runCli(['compose']).stdout;
-    assert.equal(generated, readFileSync(join(PROJECT, 'docker-compose.yml'), 'utf8'), 'docker-compose.yml is what `sockspec compose` generates');
     const project = ['--project-name', 'sockspec-test', '--file', join(PROJECT, 'docker-compose.yml')];
     const services = ['cpp-echo', 'cpp-file', 'cpp-udp-echo'];
     const filesDir = join(PROJECT, '.sockspec-files');

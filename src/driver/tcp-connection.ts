@@ -192,7 +192,15 @@ export class TcpConnection {
 
   /** A one-line account of the connection's state, for failure messages. */
   describe(): string {
-    const how = { open: 'still open', ended: 'ended by end-of-stream', reset: 'reset by the peer (ECONNRESET)', failed: `failed (${this.error?.code ?? this.error?.message})`, closed: 'closed by this client' }[this.state];
+    // A reset the kernel revealed (not Node) carries the kernel's evidence in its message.
+    const kernelEvidence = this.error?.message.startsWith('Node reported') ? `: ${this.error.message}` : '';
+    const how = {
+      open: 'still open',
+      ended: 'ended by end-of-stream',
+      reset: `reset by the peer (ECONNRESET${kernelEvidence})`,
+      failed: `failed (${this.error?.code ?? this.error?.message})`,
+      closed: 'closed by this client',
+    }[this.state];
     return `received ${this.receivedLength} bytes in total; connection ${how}`;
   }
 
@@ -205,11 +213,11 @@ export class TcpConnection {
    */
   private kernelSawReset(): string | undefined {
     if (process.platform !== 'linux') return undefined;
-    const entry = readTcpSockets(process.pid).find(
-      (candidate) => candidate.localPort === this.localPort && candidate.remotePort === this.remotePort,
-    );
+    const sameLocalPort = readTcpSockets(process.pid).filter((candidate) => candidate.localPort === this.localPort);
+    const entry = sameLocalPort.find((candidate) => candidate.remotePort === this.remotePort);
     if (entry && entry.state !== 'CLOSE') return undefined;
-    return `the connection was reset: Node reported end-of-stream, but the kernel had already torn the socket down (${entry ? 'CLOSE' : 'no longer listed'}), which only a reset does`;
+    const listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
+    return `Node reported end-of-stream, but the kernel no longer lists the socket in an orderly state (it lists ${listed} on port ${this.localPort}), which only a reset does`;
   }
 
   private pending(): Buffer {
