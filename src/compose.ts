@@ -30,10 +30,11 @@ export function composeFile(targets: Target[]): string {
     'services:',
   ];
   targets.forEach((target, index) => {
-    const { context, dockerfile } = imageSource(target);
+    const { context, dockerfile, buildArgs } = imageSource(target);
+    const args = Object.entries(buildArgs).map(([name, value]) => `        ${name}: ${value}`);
     for (const service of target.manifest.services) {
-      const args = [service, '--host', '0.0.0.0', '--port', String(CONTAINER_PORT), '--backlog', '512'];
-      if (service === 'file' || service === 'http') args.push('--root', `${FILES_IN_CONTAINER}/root`);
+      const command = [service, '--host', '0.0.0.0', '--port', String(CONTAINER_PORT), '--backlog', '512'];
+      if (service === 'file' || service === 'http') command.push('--root', `${FILES_IN_CONTAINER}/root`);
       const protocol = service === 'udp-echo' ? '/udp' : '';
       lines.push(
         `  ${target.manifest.name}-${service}:`,
@@ -41,7 +42,8 @@ export function composeFile(targets: Target[]): string {
         '    build:',
         `      context: ${relative(PROJECT_ROOT, context)}`,
         `      dockerfile: ${relative(context, dockerfile)}`,
-        `    command: [${args.map((arg) => JSON.stringify(arg)).join(', ')}]`,
+        ...(args.length > 0 ? ['      args:', ...args] : []),
+        `    command: [${command.map((arg) => JSON.stringify(arg)).join(', ')}]`,
         `    ports: ["127.0.0.1:${composePort(index, service)}:${CONTAINER_PORT}${protocol}"]`,
         `    volumes: ["./${COMPOSE_FILES_DIR}:${FILES_IN_CONTAINER}:ro"]`,
         '    stop_grace_period: 2s',

@@ -32,6 +32,7 @@ export const manifestSchema = z.strictObject({
     .strictObject({
       context: z.string().min(1).default('.'),
       dockerfile: z.string().min(1).default('Dockerfile'),
+      buildArgs: z.record(z.string(), z.string()).default({}),
     })
     .optional(),
   fault: faultSchema.optional(),

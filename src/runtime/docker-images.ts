@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { SKIPPED_DIRS, folderDigest } from '../build';
 import type { Target } from '../contract/manifest';
@@ -9,11 +9,11 @@ const NOT_IMAGE_INPUT = new Set([...SKIPPED_DIRS, 'build']);
 const images = new Map<string, Promise<string>>();
 
 /** Where a target's image is built from: its manifest's `docker` settings, or its own folder and Dockerfile. */
-export function imageSource(target: Target): { context: string; dockerfile: string } {
+export function imageSource(target: Target): { context: string; dockerfile: string; buildArgs: Record<string, string> } {
   const settings = target.manifest.docker;
   const context = resolve(target.dir, settings?.context ?? '.');
   const dockerfile = resolve(target.dir, settings?.dockerfile ?? 'Dockerfile');
-  return { context, dockerfile };
+  return { context, dockerfile, buildArgs: settings?.buildArgs ?? {} };
 }
 
 /**
@@ -22,13 +22,13 @@ export function imageSource(target: Target): { context: string; dockerfile: stri
  * content is seen, reused by every later run until a source changes.
  */
 export function ensureImage(target: Target, log: (line: string) => void): Promise<string> {
-  const { context, dockerfile } = imageSource(target);
+  const { context, dockerfile, buildArgs } = imageSource(target);
   const inputs = (target.manifest.buildInputs ?? []).map((input) => resolve(target.dir, input));
   const repository = `sockspec/${target.manifest.name}`;
   const tag = `${repository}:${folderDigest(target.dir, inputs, NOT_IMAGE_INPUT).slice(0, 16)}`;
   let image = images.get(tag);
   if (!image) {
-    image = buildUnlessPresent(tag, context, dockerfile, log).then(async (built) => {
+    image = buildUnlessPresent(tag, context, dockerfile, buildArgs, log).then(async (built) => {
       await removeOtherTags(repository, built);
       return built;
     });
@@ -37,7 +37,13 @@ export function ensureImage(target: Target, log: (line: string) => void): Promis
   return image;
 }
 
-async function buildUnlessPresent(tag: string, context: string, dockerfile: string, log: (line: string) => void): Promise<string> {
+async function buildUnlessPresent(
+  tag: string,
+  context: string,
+  dockerfile: string,
+  buildArgs: Record<string, string>,
+  log: (line: string) => void,
+): Promise<string> {
   const client = await getContainerRuntimeClient();
   const present = await client.container.dockerode
     .getImage(tag)
@@ -48,7 +54,8 @@ async function buildUnlessPresent(tag: string, context: string, dockerfile: stri
   const started = Date.now();
   try {
     // BuildKit keeps no intermediate images: only the tagged target image stays behind.
-    await GenericContainer.fromDockerfile(context, dockerfile.slice(context.length + 1))
+    await GenericContainer.fromDockerfile(context, relative(context, dockerfile))
+      .withBuildArgs(buildArgs)
       .withBuildkit()
       .build(tag, { deleteOnExit: false });
   } catch (error) {
