@@ -28,11 +28,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('run the conformance scenarios against one or more targets')
-    .option(
-      '--target <name|path|all>',
-      'a bundled target, a folder with target.json, or all bundled reference targets (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
-    )
+    .option('--target <name|path|all>', 'a bundled target, a folder with target.json, or all bundled reference targets (repeatable)', collect)
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
@@ -64,11 +60,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('repeat')
     .description('run the suite several times and report every scenario whose verdict changed (flakes)')
     .option('--times <n>', 'how many runs', (value: string) => positiveInteger('--times', value), 20)
-    .option('--target <name|path|all>', 'as for run (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--target <name|path|all>', 'as for run (repeatable)', collect)
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(['process', 'docker']).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string }) => {
-      const targets = (options.target ?? ['all']).flatMap((selector) => resolveTargets(selector));
+      const { targets } = selectTargets(options.target, options.runtime, false);
       const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),
       );
@@ -118,6 +114,9 @@ function selectTargets(selectors: string[] | undefined, runtime: RuntimeName, al
     endpoints: Object.fromEntries(parsed.map(({ name, endpoints }) => [name, endpoints])),
   };
 }
+
+/** Commander's way to let an option repeat: each value is added to the list. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 function positiveInteger(flag: string, value: string): number {
   const number = Number(value);
