@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
@@ -26,6 +27,17 @@ process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 /** A container whose network namespace may carry sysctls, and which reports how it exits. */
 class TargetContainer extends GenericContainer {
   exited: Promise<ServerExit> | undefined;
+
+  /**
+   * Runs the server under Docker's init (tini) instead of as PID 1. The kernel
+   * never applies a default signal action to a namespace's PID 1, so as PID 1 a
+   * server that forgot to ignore SIGPIPE would survive a broken pipe in a
+   * container and die of it everywhere else: the bug would hide.
+   */
+  withInit(): this {
+    this.hostConfig.Init = true;
+    return this;
+  }
 
   withSysctls(sysctls: Record<string, string> | undefined): this {
     if (sysctls) this.hostConfig.Sysctls = { ...sysctls };
@@ -135,6 +147,7 @@ async function startServerContainer(target: Target, image: string, request: Serv
     if (listening) announce(Number(listening[2]));
   };
   const container = new TargetContainer(image)
+    .withInit()
     .withNetworkMode(`container:${namespace.holder.getId()}`)
     .withCommand(serverArgs({ ...request, host: containerHost(request.host), port: CONTAINER_PORT }))
     .withLabels(ownedLabels())
@@ -161,7 +174,7 @@ async function startServerContainer(target: Target, image: string, request: Serv
   }
   const client = await getContainerRuntimeClient();
   const inspected = await client.container.dockerode.getContainer(started.getId()).inspect();
-  return new ContainerServer(request.service, started, container.exited!, inspected.State.Pid, () => logTail(output), namespace);
+  return new ContainerServer(request.service, started, container.exited!, serverPidUnder(inspected.State.Pid), () => logTail(output), namespace);
 }
 
 const LISTENING_LINE_IN_LOG = new RegExp(LISTENING_LINE.source.replace('^', '(^|\\n)').replace('$', '(\\r?\\n|$)'));
@@ -210,7 +223,14 @@ class ContainerServer implements RunningServer {
   }
 }
 
-/** Docker reports a process killed by signal N as exit status 128 + N. */
+/** The server: the one child of the container's init. */
+function serverPidUnder(initPid: number): number {
+  const children = readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/);
+  if (children.length !== 1 || !children[0]) throw new Error(`expected the container's init (pid ${initPid}) to run one server, found: ${children.join(' ') || 'none'}`);
+  return Number(children[0]);
+}
+
+/** Docker (and its init) report a process killed by signal N as exit status 128 + N. */
 function exitFromStatus(status: number): ServerExit {
   if (status > 128) {
     const signal = Object.entries(constants.signals).find(([, number]) => number === status - 128)?.[0] as NodeJS.Signals | undefined;
