@@ -38,6 +38,8 @@ export class TcpConnection {
   private waiters: Waiter[] = [];
   state: ConnectionState = 'open';
   error: NodeJS.ErrnoException | undefined;
+  /** Set when the kernel, not Node, revealed a reset: what the kernel's table showed. */
+  private resetEvidence: string | undefined;
   /** Resolves once the socket is fully closed, both directions, whatever the reason. */
   readonly closed: Promise<void>;
 
@@ -52,9 +54,9 @@ export class TcpConnection {
     socket.setNoDelay(true);
     socket.on('end', () => {
       if (this.state === 'open') {
-        const resetSeenByKernel = this.kernelSawReset();
-        this.state = resetSeenByKernel ? 'reset' : 'ended';
-        if (resetSeenByKernel) this.error = Object.assign(new Error(resetSeenByKernel), { code: 'ECONNRESET' });
+        this.resetEvidence = this.kernelSawReset();
+        this.state = this.resetEvidence ? 'reset' : 'ended';
+        if (this.resetEvidence) this.error = Object.assign(new Error(this.resetEvidence), { code: 'ECONNRESET' });
       }
       // What Node would do without allowHalfOpen: answer the peer's FIN with ours.
       socket.end();
@@ -192,8 +194,7 @@ export class TcpConnection {
 
   /** A one-line account of the connection's state, for failure messages. */
   describe(): string {
-    // A reset the kernel revealed (not Node) carries the kernel's evidence in its message.
-    const kernelEvidence = this.error?.message.startsWith('Node reported') ? `: ${this.error.message}` : '';
+    const kernelEvidence = this.resetEvidence ? `: ${this.resetEvidence}` : '';
     const how = {
       open: 'still open',
       ended: 'ended by end-of-stream',

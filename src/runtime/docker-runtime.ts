@@ -47,9 +47,7 @@ class TargetContainer extends GenericContainer {
   // Watch for the exit from the moment the container exists: testcontainers
   // removes a container that fails its wait strategy, and its exit code with it.
   protected override async containerCreated(containerId: string): Promise<void> {
-    const client = await getContainerRuntimeClient();
-    this.exited = client.container.dockerode
-      .getContainer(containerId)
+    this.exited = (await dockerContainer(containerId))
       // "next-exit": the container has not even started yet, so the default ("not-running") would answer at once.
       .wait({ condition: 'next-exit' })
       .then((result: { StatusCode: number }) => exitFromStatus(result.StatusCode));
@@ -129,8 +127,7 @@ export class DockerRuntime implements Runtime {
       .withWaitStrategy(Wait.forSuccessfulCommand('true'))
       .start();
     // Read from Docker itself: testcontainers 11 keeps only one binding when a port is exposed for both protocols.
-    const client = await getContainerRuntimeClient();
-    const ports = (await client.container.dockerode.getContainer(holder.getId()).inspect()).NetworkSettings.Ports;
+    const ports = (await (await dockerContainer(holder.getId())).inspect()).NetworkSettings.Ports;
     const hostPort = (protocol: string): number => Number(ports[`${CONTAINER_PORT}/${protocol}`]?.[0]?.HostPort);
     return { holder, tcpPort: hostPort('tcp'), udpPort: hostPort('udp') };
   }
@@ -172,8 +169,7 @@ async function startServerContainer(target: Target, image: string, request: Serv
     await removeContainer(started);
     throw new ServerStartError(what, `printed "LISTENING ${port}", but it was told --port ${CONTAINER_PORT}`, undefined, logTail(output));
   }
-  const client = await getContainerRuntimeClient();
-  const inspected = await client.container.dockerode.getContainer(started.getId()).inspect();
+  const inspected = await (await dockerContainer(started.getId())).inspect();
   return new ContainerServer(request.service, started, container.exited!, serverPidUnder(inspected.State.Pid), () => logTail(output), namespace);
 }
 
@@ -196,11 +192,10 @@ class ContainerServer implements RunningServer {
   ) {
     this.port = service === 'udp-echo' ? namespace.udpPort : namespace.tcpPort;
     void exited.then((exit) => (this.exit = exit));
-    const containerApi = async () => (await getContainerRuntimeClient()).container.dockerode.getContainer(container.getId());
     this.control = new ProcControl(() => (this.exit === undefined ? pid : undefined), {
       // The cgroup freezer: the whole container stops, as a frozen process would.
-      freeze: async () => void (await (await containerApi()).pause()),
-      thaw: async () => void (await (await containerApi()).unpause()),
+      freeze: async () => void (await (await dockerContainer(container.getId())).pause()),
+      thaw: async () => void (await (await dockerContainer(container.getId())).unpause()),
     });
   }
 
@@ -209,8 +204,7 @@ class ContainerServer implements RunningServer {
       await removeContainer(this.container);
       return { ...this.exit, stoppedInTime: false };
     }
-    const client = await getContainerRuntimeClient();
-    const api = client.container.dockerode.getContainer(this.container.getId());
+    const api = await dockerContainer(this.container.getId());
     // A paused container cannot act on SIGTERM; let it run so it can exit as the contract asks.
     if ((await api.inspect()).State.Paused) await api.unpause();
     // Docker sends SIGTERM, and SIGKILL once the grace period is over: a SIGKILL death means "too late".
@@ -221,6 +215,11 @@ class ContainerServer implements RunningServer {
     await removeContainer(this.container);
     return { ...exit, stoppedInTime };
   }
+}
+
+/** The Docker API's handle on a container: pause, wait and inspect go to Docker itself. */
+async function dockerContainer(id: string) {
+  return (await getContainerRuntimeClient()).container.dockerode.getContainer(id);
 }
 
 /** The server: the one child of the container's init. */

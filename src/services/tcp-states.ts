@@ -12,32 +12,51 @@ export function serverSideOf(server: RunningServer, control: ServerControl, clie
   return control.tcpSockets().find((entry) => entry.localPort === server.serverPort && entry.remotePort === clientPort);
 }
 
-/** Waits until the kernel lists the server's side of that connection in `state`. */
-export async function awaitServerSideState(server: RunningServer, control: ServerControl, clientPort: number, state: string): Promise<void> {
-  let seen = 'absent';
+/**
+ * Polls the kernel's entry for the server's side of the connection from
+ * `clientPort` (undefined once it is gone) until `reached` holds; `waitingFor`
+ * names the wait, given the last entry seen, when it times out.
+ */
+async function awaitServerSide(
+  server: RunningServer,
+  control: ServerControl,
+  clientPort: number,
+  reached: (entry: TcpSocketEntry | undefined) => boolean,
+  waitingFor: (entry: TcpSocketEntry | undefined) => string,
+): Promise<TcpSocketEntry | undefined> {
+  let seen: TcpSocketEntry | undefined;
   await pollUntil(
     () => {
-      seen = serverSideOf(server, control, clientPort)?.state ?? 'absent';
-      return seen === state ? true : undefined;
+      seen = serverSideOf(server, control, clientPort);
+      return reached(seen) ? true : undefined;
     },
     STATE_TIMEOUT_MS,
-    () => `the server's side of the connection from port ${clientPort} to be in ${state} (it is ${seen})`,
+    () => waitingFor(seen),
+  );
+  return seen;
+}
+
+/** Waits until the kernel lists the server's side of that connection in `state`. */
+export async function awaitServerSideState(server: RunningServer, control: ServerControl, clientPort: number, state: string): Promise<void> {
+  await awaitServerSide(
+    server,
+    control,
+    clientPort,
+    (entry) => entry?.state === state,
+    (entry) => `the server's side of the connection from port ${clientPort} to be in ${state} (it is ${entry?.state ?? 'absent'})`,
   );
 }
 
 /** Waits until the server has sent its FIN on that connection, or closed (or reset) it outright. */
 export async function awaitServerFinished(server: RunningServer, control: ServerControl, clientPort: number): Promise<string> {
-  let seen = 'absent';
-  await pollUntil(
-    () => {
-      const entry = serverSideOf(server, control, clientPort);
-      seen = entry?.state ?? 'gone';
-      return entry === undefined || FINISHED.has(entry.state) ? true : undefined;
-    },
-    STATE_TIMEOUT_MS,
-    () => `the server to finish with the connection from port ${clientPort} (its side is ${seen})`,
+  const entry = await awaitServerSide(
+    server,
+    control,
+    clientPort,
+    (candidate) => candidate === undefined || FINISHED.has(candidate.state),
+    (candidate) => `the server to finish with the connection from port ${clientPort} (its side is ${candidate?.state ?? 'gone'})`,
   );
-  return seen;
+  return entry?.state ?? 'gone';
 }
 
 /** Waits until the server has accepted every connection queued on its listening socket. */
@@ -56,13 +75,11 @@ export async function awaitAcceptQueueEmpty(server: RunningServer, control: Serv
 
 /** Waits until the server is sending on that connection faster than the client reads: bytes wait unacknowledged in its send queue. */
 export async function awaitServerSendBacklog(server: RunningServer, control: ServerControl, clientPort: number): Promise<void> {
-  let queued = 0;
-  await pollUntil(
-    () => {
-      queued = serverSideOf(server, control, clientPort)?.sendQueue ?? 0;
-      return queued > 0 ? true : undefined;
-    },
-    STATE_TIMEOUT_MS,
-    () => `the server's send queue on the connection from port ${clientPort} to fill (it holds ${queued} bytes)`,
+  await awaitServerSide(
+    server,
+    control,
+    clientPort,
+    (entry) => (entry?.sendQueue ?? 0) > 0,
+    (entry) => `the server's send queue on the connection from port ${clientPort} to fill (it holds ${entry?.sendQueue ?? 0} bytes)`,
   );
 }
