@@ -33,6 +33,8 @@ export const manifestSchema = z.strictObject({
       context: z.string().min(1).default('.'),
       dockerfile: z.string().min(1).default('Dockerfile'),
       buildArgs: z.record(z.string(), z.string()).default({}),
+      /** argv of the client inside the image (absolute paths), when the target has a client. */
+      client: argv.optional(),
     })
     .optional(),
   fault: faultSchema.optional(),
