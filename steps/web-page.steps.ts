@@ -47,8 +47,9 @@ When('a client sends a request line without an HTTP version', async function (th
 });
 
 When('a client sends a request whose head is {size} long', async function (this: SockspecWorld, size: number) {
-  const minimal = httpGet('/hello.txt').length;
-  const padding = `X-Padding: ${'a'.repeat(size - minimal - '\r\nX-Padding: '.length + 1)}`;
+  const header = 'X-Padding: ';
+  // The padding header's line ends in CRLF like every other header line.
+  const padding = header + 'a'.repeat(size - httpGet('/hello.txt').length - header.length - 2);
   const request = httpRequest('GET', '/hello.txt', 'HTTP/1.0', [padding]);
   if (request.length !== size) throw new Error(`built a ${request.length}-byte request head instead of ${size}`);
   await this.requestPage(request);
