@@ -6,6 +6,7 @@ import type { Runtime } from './runtime/runtime';
 /**
  * Scenarios are tagged with what they need: the service (`@echo`, `@file`, ...),
  * the platform whose kernel behaviour they state (`@linux`, `@bsd`, `@windows`), and
+ * `@client` for scenarios that test the target's client, and
  * the capabilities they use (`@server-control`, `@namespace-sysctl`, `@ipv6`,
  * `@transparent-path` for behaviours a proxy in the path would rewrite). A
  * scenario whose needs this run cannot meet is reported with the reason, never run
@@ -34,6 +35,12 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
     status: 'not applicable',
     reason: `the target does not offer the ${service} service`,
   }));
+  const clientProblem = target.manifest.client ? runtime.clientProblem(target) : undefined;
+  if (!target.manifest.client) {
+    list.push({ tagExpression: '@client', status: 'not applicable', reason: 'the target has no client' });
+  } else if (clientProblem) {
+    list.push({ tagExpression: '@client', status: 'not runnable', reason: `needs to run the target's client, but ${clientProblem}` });
+  }
   if (!runtime.serverControl) {
     list.push({ tagExpression: '@server-control', status: 'not runnable', reason: `needs server control (starting it with chosen options, stopping, freezing, reading its kernel counters), which the ${runtime.name} runtime does not have` });
   }

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { join, relative, resolve } from 'node:path';
 import { cleanupNow } from './cleanup';
 import { HarnessError } from './errors';
+import { INIT_LANGUAGES, initTarget, type InitLanguage } from './init';
 import { composeFile, externalSpec } from './compose';
 import { createFileRoot } from './fixtures/file-root';
 import { PROJECT_ROOT } from './paths';
@@ -88,6 +89,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action((options: { externalTargets?: boolean }) => {
       const targets = bundledTargets();
       process.stdout.write(options.externalTargets ? targets.map((target, index) => `${externalSpec(target, index)}\n`).join('') : composeFile(targets));
+    });
+
+  program
+    .command('init <name>')
+    .description('write a new target folder that passes the suite as generated: the reference target of a language, under your name')
+    .addOption(new Option('--lang <language>', 'the language to start from').choices(INIT_LANGUAGES).makeOptionMandatory())
+    .option('--dir <dir>', 'where to write it (default: ./<name>)')
+    .action((name: string, options: { lang: InitLanguage; dir?: string }) => {
+      const folder = initTarget(name, options.lang, options.dir ?? name);
+      log(`wrote ${folder}; verify it with: sockspec run --target ${folder}`);
     });
 
   program

@@ -51,7 +51,9 @@ When(
   async function (this: SockspecWorld, clients: number, size: number) {
     const { host, port } = this.runningServer;
     const payloads = Array.from({ length: clients }, (_, index) => seededBytes(size, `${this.scenarioName} client ${index}`));
-    const echoes = await Promise.all(payloads.map((payload) => echoExchange(host, port, payload)));
+    // The behaviour is that each client gets its own bytes, not a speed: on a loaded
+    // machine many clients at once may take a while, so the timeout only catches a hang.
+    const echoes = await Promise.all(payloads.map((payload) => echoExchange(host, port, payload, CONCURRENT_EXCHANGE_TIMEOUT_MS)));
     this.concurrentExchanges = payloads.map((sent, index) => ({ sent, received: echoes[index] }));
   },
 );
@@ -63,6 +65,8 @@ Then('every client receives exactly its own bytes', function (this: SockspecWorl
 Given('a client connected and closed its connection without sending anything', async function (this: SockspecWorld) {
   (await this.connect()).close();
 });
+
+const CONCURRENT_EXCHANGE_TIMEOUT_MS = 20_000;
 
 async function send(world: SockspecWorld, payload: Buffer): Promise<void> {
   world.client = await world.connect();

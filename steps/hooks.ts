@@ -14,6 +14,8 @@ After(async function (this: SockspecWorld, { result }) {
   this.scenarioEnd.abort();
   for (const connection of this.connections) connection.close();
   for (const udpClient of this.udpClients) udpClient.close();
+  this.scriptedServer?.close();
+  this.clientRun?.discard();
   const server = this.server;
   if (!server) return this.runtime.endScenario();
   try {

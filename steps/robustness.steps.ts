@@ -7,20 +7,14 @@ import type { SockspecWorld } from './world';
 const SLOW_MESSAGE = Buffer.from('slow\n');
 
 Given('a slow client is sending its message one byte per second', async function (this: SockspecWorld) {
-  const slow = await this.connect();
-  this.slowClient = 'sending';
-  slow.sendInPieces(SLOW_MESSAGE, SLOW_MESSAGE.length, 1000).then(
-    () => (this.slowClient = 'finished'),
-    (error: Error) => (this.slowClient = error),
-  );
+  await this.startSlowClient(SLOW_MESSAGE);
 });
 
 Then(
   'that client receives the same line back while the slow client is still sending',
   async function (this: SockspecWorld) {
     assertSameBytes('the echoed line', this.sent, await this.currentClient.receiveExactly(this.sent.length, 10_000));
-    if (this.slowClient instanceof Error) throw new Error(`the slow client itself failed: ${this.slowClient.message}`);
-    if (this.slowClient === 'finished') throw new Error('the line came back only after the slow client had sent its whole message');
+    this.assertSlowClientStillSending('the line');
   },
 );
 

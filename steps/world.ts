@@ -10,6 +10,9 @@ import type { ServerStartError } from '../src/runtime/server-launch';
 import type { RunningServer, Runtime, ServerControl, ServerRequest } from '../src/runtime/runtime';
 import type { ConnectAttempt, QueueProbe } from '../src/services/listen-queue';
 import { parseFileReply, type FileReply } from '../src/services/file-protocol';
+import { parseHttpResponse, type HttpResponse } from '../src/services/http-exchange';
+import type { FileClientRun } from '../src/services/client-run';
+import type { ScriptedFileServer } from '../src/services/scripted-file-server';
 import { awaitAcceptQueueEmpty } from '../src/services/tcp-states';
 import { isSockspecParameters, type SockspecParameters } from '../src/world-parameters';
 
@@ -47,6 +50,8 @@ export class SockspecWorld extends World<SockspecParameters> {
   descriptorBaseline: number | undefined;
   /** The file service's last reply. */
   fileReply: FileReply | undefined;
+  /** The http service's last response. */
+  httpResponse: HttpResponse | undefined;
   /** What filling the listen queue of a frozen server produced. */
   queue: QueueProbe | undefined;
   /** How starting a second server on a taken port went: its start error, or what it did instead. */
@@ -59,6 +64,10 @@ export class SockspecWorld extends World<SockspecParameters> {
   sentDatagrams: Buffer[] = [];
   /** What went wrong for each UDP client that did not get all its replies. */
   udpFailures: string[] = [];
+  /** The file server sockspec plays for the target's client, and the client's last run. */
+  scriptedServer: ScriptedFileServer | undefined;
+  refusingPort: number | undefined;
+  clientRun: FileClientRun | undefined;
   readonly connections: TcpConnection[] = [];
   readonly udpClients: UdpClient[] = [];
 
@@ -130,10 +139,49 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   /** Sends a file-service request on a new connection and reads the whole reply. */
   async requestFile(request: Buffer): Promise<FileReply> {
+    this.fileReply = parseFileReply(await this.exchangeOnNewConnection(request));
+    return this.fileReply;
+  }
+
+  /** Sends an HTTP request on a new connection and reads the whole response. */
+  async requestPage(request: Buffer): Promise<HttpResponse> {
+    this.httpResponse = parseHttpResponse(await this.exchangeOnNewConnection(request));
+    return this.httpResponse;
+  }
+
+  /** Sends a request on a new connection (the current client) and reads everything up to the server's end-of-stream. */
+  private async exchangeOnNewConnection(request: Buffer): Promise<Buffer> {
     this.client = await this.connect();
     await this.client.send(request);
-    this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
-    return this.fileReply;
+    return this.client.receiveUntilEnd();
+  }
+
+  /** Everything the server sent in its last file reply or HTTP response. */
+  get lastReceived(): Buffer {
+    const raw = (this.fileReply ?? this.httpResponse)?.raw;
+    if (!raw) throw new Error('no reply was received in this scenario');
+    return raw;
+  }
+
+  /** Starts a client that sends `message` one byte per second, and leaves it sending. */
+  async startSlowClient(message: Buffer): Promise<void> {
+    const slow = await this.connect();
+    this.slowClient = 'sending';
+    slow.sendInPieces(message, message.length, 1000).then(
+      () => (this.slowClient = 'finished'),
+      (error: Error) => (this.slowClient = error),
+    );
+  }
+
+  /** Throws unless the slow client is still sending: `what` arrived while it was. */
+  assertSlowClientStillSending(what: string): void {
+    if (this.slowClient instanceof Error) throw new Error(`the slow client itself failed: ${this.slowClient.message}`);
+    if (this.slowClient === 'finished') throw new Error(`${what} came only after the slow client had sent everything`);
+  }
+
+  get scriptedFileServer(): ScriptedFileServer {
+    if (!this.scriptedServer) throw new Error('sockspec plays no file server in this scenario');
+    return this.scriptedServer;
   }
 
   get currentClient(): TcpConnection {

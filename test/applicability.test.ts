@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { exclusions, runnableExpression } from '../src/applicability';
 import { loadTarget } from '../src/contract/manifest';
+import { ExternalRuntime } from '../src/runtime/external-runtime';
 import { ProcessRuntime } from '../src/runtime/process-runtime';
 import { probeMappedPort } from '../src/runtime/path-probe';
 import { excludedScenarios } from '../src/suite';
@@ -32,6 +33,20 @@ describe('which scenarios a run can check', () => {
         ['not applicable', 'A connection beyond a full queue is refused at once'],
       ],
     );
+  });
+
+  it('reports the client scenarios as not applicable to a target without a client, and not runnable where the runtime cannot run it', async () => {
+    const withoutClient = { ...cpp, manifest: { ...cpp.manifest, client: undefined } };
+    const notApplicable = await excludedScenarios(undefined, exclusions({ target: withoutClient, runtime: new ProcessRuntime(), ipv6Loopback: true, pathProblem: undefined }));
+    const clientScenarios = notApplicable.filter((result) => result.location.startsWith('features/client.feature'));
+    assert.ok(clientScenarios.length >= 8);
+    assert.ok(clientScenarios.every((result) => result.status === 'not applicable' && result.reason === 'the target has no client'));
+
+    const external = new ExternalRuntime({});
+    const notRunnable = await excludedScenarios(undefined, exclusions({ target: cpp, runtime: external, ipv6Loopback: true, pathProblem: undefined }));
+    const clientOnExternal = notRunnable.filter((result) => result.location.startsWith('features/client.feature'));
+    assert.equal(clientOnExternal.length, clientScenarios.length);
+    assert.ok(clientOnExternal.every((result) => result.status === 'not runnable' && /runs no program of the target/.test(result.reason ?? '')));
   });
 
   it('combines the user\'s tags with the exclusions', () => {

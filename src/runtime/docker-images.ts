@@ -21,14 +21,17 @@ export function imageSource(target: Target): { context: string; dockerfile: stri
  * folder and its `buildInputs`, as for the local build): built the first time that
  * content is seen, reused by every later run until a source changes.
  */
-export function ensureImage(target: Target, log: (line: string) => void): Promise<string> {
+export function ensureImage(target: Target, log: (line: string) => void, leaseLabels: Record<string, string>): Promise<string> {
   const { context, dockerfile, buildArgs } = imageSource(target);
   const inputs = (target.manifest.buildInputs ?? []).map((input) => resolve(target.dir, input));
   const repository = `sockspec/${target.manifest.name}`;
   const tag = `${repository}:${folderDigest(target.dir, inputs, NOT_IMAGE_INPUT).slice(0, 16)}`;
   let image = images.get(tag);
   if (!image) {
-    image = buildUnlessPresent(tag, context, dockerfile, buildArgs, log).then(async (built) => {
+    const build = (): Promise<string> => buildUnlessPresent(tag, context, dockerfile, buildArgs, log);
+    image = build().then(async (built) => {
+      // Another run may have pruned it between the build and the lease: then build it again.
+      await leaseImage(built, leaseLabels).catch(async () => leaseImage(await build(), leaseLabels));
       await removeOtherTags(repository, built);
       return built;
     });
@@ -65,10 +68,25 @@ async function buildUnlessPresent(
   return tag;
 }
 
-/** Images of the target's earlier contents are never used again: only the current one is kept. */
+/**
+ * A created, never started container of the image, labelled as the run's own.
+ * Docker refuses to remove an image a container refers to, so a concurrent
+ * sockspec run (another checkout, another CI job) that prunes this target's
+ * other tags cannot take the image away mid-run. The run's cleanup removes it.
+ */
+async function leaseImage(tag: string, labels: Record<string, string>): Promise<void> {
+  const client = await getContainerRuntimeClient();
+  await client.container.dockerode.createContainer({ Image: tag, Labels: labels, Entrypoint: ['true'] });
+}
+
+/**
+ * Images of the target's earlier contents are not used again: only the current
+ * one is kept, and the ones other runs still hold a lease on.
+ */
 async function removeOtherTags(repository: string, keep: string): Promise<void> {
   const client = await getContainerRuntimeClient();
   const images = await client.container.dockerode.listImages({ filters: JSON.stringify({ reference: [repository] }) });
   const stale = images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag !== keep);
+  // Without force: an image that a container refers to stays.
   for (const tag of stale) await client.container.dockerode.getImage(tag).remove().catch(() => undefined);
 }

@@ -9,7 +9,7 @@ import { withTimeout } from '../driver/wait';
 import { ensureImage } from './docker-images';
 import { probeMappedPort } from './path-probe';
 import { ProcControl } from './proc-control';
-import type { RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
+import type { ClientExit, ClientRequest, RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
 
 /** The port every server listens on inside its container; the harness reaches it through a mapping on 127.0.0.1. */
@@ -91,7 +91,7 @@ export class DockerRuntime implements Runtime {
    */
   pathProblem(target: Target): Promise<string | undefined> {
     this.pathVerdict ??= (async () => {
-      const namespace = await this.createNamespace(await ensureImage(target, this.log), undefined);
+      const namespace = await this.createNamespace(await ensureImage(target, this.log, ownedLabels()), undefined);
       try {
         return await probeMappedPort('127.0.0.1', namespace.tcpPort);
       } finally {
@@ -102,13 +102,52 @@ export class DockerRuntime implements Runtime {
   }
 
   async start(target: Target, request: ServerRequest): Promise<RunningServer> {
-    const image = await ensureImage(target, this.log);
+    const image = await ensureImage(target, this.log, ownedLabels());
     const namespace = request.alongside ? this.namespaces.get(request.alongside) : await this.createNamespace(image, request.sysctls);
     if (!namespace) throw new Error('the server to start alongside was not started by the docker runtime');
     if (!request.alongside) this.scenarioNamespaces.push(namespace);
     const server = await startServerContainer(target, image, request, namespace);
     this.namespaces.set(server, namespace);
     return server;
+  }
+
+  clientProblem(target: Target): string | undefined {
+    return target.manifest.docker?.client ? undefined : 'its manifest names no client inside the image ("docker": { "client": [...] })';
+  }
+
+  /**
+   * Runs the client in a container of the target image on the host's network,
+   * so that it reaches the harness's servers on loopback, as a local client would.
+   */
+  async runClient(target: Target, request: ClientRequest): Promise<ClientExit> {
+    const argv = target.manifest.docker?.client;
+    if (!argv) throw new Error(`target ${target.manifest.name}: ${this.clientProblem(target)}`);
+    const docker = (await getContainerRuntimeClient()).container.dockerode;
+    // A one-shot container driven through the Docker API directly: testcontainers
+    // polls one-shot containers once a second, which would blur the client's timing.
+    const container = await docker.createContainer({
+      Image: await ensureImage(target, this.log, ownedLabels()),
+      Entrypoint: argv,
+      Cmd: request.args,
+      Labels: ownedLabels(),
+      // A terminal merges stdout and stderr into one plain stream, which is all the report shows.
+      Tty: true,
+      HostConfig: { NetworkMode: 'host', Init: true, Binds: [`${request.outDir}:${request.outDir}:rw`] },
+    });
+    try {
+      const exited = container.wait({ condition: 'next-exit' }).then((result: { StatusCode: number }) => exitFromStatus(result.StatusCode));
+      await container.start();
+      let killed = false;
+      const exit = await withTimeout(exited, request.killAfterMs, 'the client container to exit').catch(async () => {
+        killed = true;
+        await container.kill().catch(() => undefined);
+        return exited;
+      });
+      const output = (await container.logs({ stdout: true, stderr: true })).toString().replace(/\r/g, '').trim();
+      return { ...exit, output, killed };
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
   }
 
   async endScenario(): Promise<void> {

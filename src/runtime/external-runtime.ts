@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Manifest, Service, Target } from '../contract/manifest';
 import { SERVICES } from '../contract/manifest';
 import { HarnessError } from '../errors';
-import type { RunningServer, Runtime, ServerExit, ServerRequest, StopResult } from './runtime';
+import type { ClientExit, RunningServer, Runtime, ServerExit, ServerRequest, StopResult } from './runtime';
 
 export type Endpoints = Partial<Record<Service, { host: string; port: number }>>;
 
@@ -61,6 +61,14 @@ export class ExternalRuntime implements Runtime {
 
   async pathProblem(): Promise<string | undefined> {
     return undefined;
+  }
+
+  clientProblem(): string | undefined {
+    return 'the external runtime only reaches servers at their addresses; it runs no program of the target';
+  }
+
+  runClient(): Promise<ClientExit> {
+    return Promise.reject(new Error(this.clientProblem()));
   }
 
   async start(target: Target, request: ServerRequest): Promise<RunningServer> {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup } from '../cleanup';
 import type { Service, Target } from '../contract/manifest';
@@ -9,6 +8,9 @@ import { ProcControl } from './proc-control';
 import {
   clientAddress,
   describeExit,
+  resolveProgram,
+  type ClientExit,
+  type ClientRequest,
   platformOf,
   type RunningServer,
   type Runtime,
@@ -47,11 +49,42 @@ export class ProcessRuntime implements Runtime {
 
   async endScenario(): Promise<void> {}
 
+  clientProblem(): string | undefined {
+    return undefined;
+  }
+
+  runClient(target: Target, request: ClientRequest): Promise<ClientExit> {
+    const [program, ...fixedArgs] = target.manifest.client ?? [];
+    if (!program) throw new Error(`target ${target.manifest.name} has no client`);
+    const child = spawn(resolveProgram(target, program), [...fixedArgs, ...request.args], { cwd: target.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const forgetCleanup = onCleanup(() => child.kill('SIGKILL'));
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-STDERR_TAIL_BYTES)));
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, request.killAfterMs);
+    return new Promise((resolveExit) => {
+      const finish = (exit: ServerExit): void => {
+        clearTimeout(timer);
+        forgetCleanup();
+        resolveExit({ ...exit, output, killed });
+      };
+      // 'close', not 'exit': stderr is complete then.
+      child.on('close', (code, signal) => finish({ code, signal }));
+      child.on('error', (error) => {
+        if (child.pid !== undefined) return;
+        output = `could not be started: ${error.message}`;
+        finish({ code: null, signal: null });
+      });
+    });
+  }
+
   start(target: Target, request: ServerRequest): Promise<RunningServer> {
     if (request.sysctls) throw new Error('the process runtime cannot set sysctls for a server');
     const [program, ...fixedArgs] = target.manifest.server;
-    const executable = isAbsolute(program) || !program.includes('/') ? program : resolve(target.dir, program);
-    const child = spawn(executable, [...fixedArgs, ...serverArgs(request)], {
+    const child = spawn(resolveProgram(target, program), [...fixedArgs, ...serverArgs(request)], {
       cwd: target.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { Service, Target } from '../contract/manifest';
 import type { TcpSocketEntry } from '../kernel/proc-net';
 
@@ -57,6 +58,23 @@ export interface ServerControl {
   netCounter(name: string): number;
 }
 
+/** One run of a target's client program. */
+export interface ClientRequest {
+  /** Appended to the client's argv. */
+  args: string[];
+  /** A folder the client writes into: the same path inside a container. */
+  outDir: string;
+  /** The client is killed if it is still running after this long. */
+  killAfterMs: number;
+}
+
+export interface ClientExit extends ServerExit {
+  /** What the client wrote on stderr (on the docker runtime: stdout and stderr). */
+  output: string;
+  /** True when the harness killed it after `killAfterMs`. */
+  killed: boolean;
+}
+
 export interface Runtime {
   readonly name: string;
   /** The kernel the servers run on: "linux", "bsd" or "windows". */
@@ -70,8 +88,17 @@ export interface Runtime {
   /** Undefined when TCP between client and server is end to end; otherwise why it is not (e.g. a userland proxy). */
   pathProblem(target: Target): Promise<string | undefined>;
   start(target: Target, request: ServerRequest): Promise<RunningServer>;
+  /** Why this runtime cannot run the target's client, if it cannot (the target has one). */
+  clientProblem(target: Target): string | undefined;
+  /** Runs the target's client to its end; clients reach servers on the harness's loopback. */
+  runClient(target: Target, request: ClientRequest): Promise<ClientExit>;
   /** Releases what the runtime kept for the scenario that just ended (e.g. its network namespace). */
   endScenario(): Promise<void>;
+}
+
+/** A program named in a manifest: relative paths are relative to the target folder, bare names are looked up in PATH. */
+export function resolveProgram(target: Target, program: string): string {
+  return isAbsolute(program) || !program.includes('/') ? program : resolve(target.dir, program);
 }
 
 /** Where a client connects to reach a server listening on `host`: a wildcard address means loopback. */

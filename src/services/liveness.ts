@@ -3,6 +3,7 @@ import type { FileRoot } from '../fixtures/file-root';
 import type { RunningServer } from '../runtime/runtime';
 import { describeExit } from '../runtime/runtime';
 import { describeFileReply, fetchFile } from './file-protocol';
+import { describeHttpResponse, exchangeHttp, httpGet } from './http-exchange';
 import { udpPingPong } from './udp-echo-exchange';
 
 const PROBE_FILE = 'hello.txt';
@@ -21,8 +22,8 @@ export async function assertStillServing(server: RunningServer, fileRoot: FileRo
         return await probeFile(server, fileRoot);
       case 'udp-echo':
         return await probeUdpEcho(server);
-      default:
-        throw new Error(`no liveness probe for the ${server.service} service`);
+      case 'http':
+        return await probeHttp(server, fileRoot);
     }
   } catch (error) {
     const exited = server.exit ? `; the server ${describeServerExit(server)}` : '';
@@ -57,5 +58,12 @@ async function probeFile(server: RunningServer, fileRoot: FileRoot): Promise<voi
   const expected = fileRoot.files.get(PROBE_FILE)!;
   if (reply.kind !== 'ok' || !reply.body.equals(expected)) {
     throw new Error(`requesting ${PROBE_FILE} gave ${describeFileReply(reply)}`);
+  }
+}
+
+async function probeHttp(server: RunningServer, fileRoot: FileRoot): Promise<void> {
+  const response = await exchangeHttp(server.host, server.port, httpGet(`/${PROBE_FILE}`));
+  if (response.kind !== 'response' || response.status !== 200 || !response.body.equals(fileRoot.files.get(PROBE_FILE)!)) {
+    throw new Error(`GET /${PROBE_FILE} gave ${describeHttpResponse(response)}`);
   }
 }

@@ -1,0 +1,81 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { readFileSync } from 'node:fs';
+import { describeDifference } from '../src/driver/payload';
+import { DEFAULT_CLIENT_TIMEOUT_MS, FileClientRun } from '../src/services/client-run';
+import { ScriptedFileServer, portWithNoListener, type ServerScript } from '../src/services/scripted-file-server';
+import { LOOPBACK, type SockspecWorld } from './world';
+
+Given('a file server that {script}', async function (this: SockspecWorld, script: ServerScript) {
+  this.scriptedServer = await ScriptedFileServer.start(script, this.fileRoot.files);
+});
+
+Given('a port on which nothing listens', async function (this: SockspecWorld) {
+  this.refusingPort = await portWithNoListener();
+});
+
+When('the client fetches {string}', async function (this: SockspecWorld, name: string) {
+  await fetchWithClient(this, this.scriptedFileServer.port, name, DEFAULT_CLIENT_TIMEOUT_MS);
+});
+
+When('the client fetches {string} with a timeout of {int} ms', async function (this: SockspecWorld, name: string, timeoutMs: number) {
+  await fetchWithClient(this, this.scriptedFileServer.port, name, timeoutMs);
+});
+
+When('the client fetches {string} from that port with a timeout of {int} ms', async function (this: SockspecWorld, name: string, timeoutMs: number) {
+  if (this.refusingPort === undefined) throw new Error('no refusing port was chosen in this scenario');
+  await fetchWithClient(this, this.refusingPort, name, timeoutMs);
+});
+
+Then('the client exits with code {int}', function (this: SockspecWorld, code: number) {
+  const run = lastRun(this);
+  if (run.exit.code !== code || run.exit.killed) throw new Error(`expected the client to exit with code ${code}, but ${run.describe()}`);
+});
+
+Then('the saved file holds exactly the contents of {string}', function (this: SockspecWorld, name: string) {
+  const run = lastRun(this);
+  const expected = this.fileRoot.files.get(name);
+  if (!expected) throw new Error(`"${name}" is not one of the fixture files`);
+  let saved: Buffer;
+  try {
+    saved = readFileSync(run.outPath);
+  } catch (error) {
+    throw new Error(`the client saved no file at --out (${(error as NodeJS.ErrnoException).code}); ${run.describe()}`);
+  }
+  const difference = describeDifference(expected, saved);
+  if (difference) throw new Error(`the saved file differs from ${name}: ${difference}`);
+});
+
+Then('no file is left behind', function (this: SockspecWorld) {
+  const leftovers = lastRun(this).leftovers();
+  if (leftovers.length > 0) throw new Error(`the client failed but left ${leftovers.map((file) => JSON.stringify(file)).join(', ')} in the --out folder`);
+});
+
+Then('the client names {word} in its output', function (this: SockspecWorld, code: string) {
+  const run = lastRun(this);
+  if (!run.exit.output.includes(code)) throw new Error(`expected the client to name ${code}, but ${run.describe()}`);
+});
+
+Then('the client gave up within {int} ms', function (this: SockspecWorld, limitMs: number) {
+  const run = lastRun(this);
+  if (run.elapsedMs > limitMs) throw new Error(`expected the client to give up within ${limitMs} ms, but ${run.describe()}`);
+});
+
+Then(
+  'the client closed its connection {int} ms after connecting, give or take {int}%',
+  async function (this: SockspecWorld, expectedMs: number, tolerancePercent: number) {
+    const lifetime = await this.scriptedFileServer.firstConnectionLifetime(1000);
+    const slack = (expectedMs * tolerancePercent) / 100;
+    if (Math.abs(lifetime - expectedMs) > slack) {
+      throw new Error(`expected the client to close its connection ${expectedMs} ± ${slack} ms after connecting, but it closed it after ${Math.round(lifetime)} ms`);
+    }
+  },
+);
+
+async function fetchWithClient(world: SockspecWorld, port: number, name: string, timeoutMs: number): Promise<void> {
+  world.clientRun = await FileClientRun.run(world.runtime, world.target, { host: LOOPBACK, port, name, timeoutMs });
+}
+
+function lastRun(world: SockspecWorld): FileClientRun {
+  if (!world.clientRun) throw new Error('the client has not run in this scenario');
+  return world.clientRun;
+}
