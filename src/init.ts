@@ -8,8 +8,8 @@ import { BUNDLED_TARGETS_DIR } from './paths';
 export const INIT_LANGUAGES = ['c', 'python', 'node'] as const;
 export type InitLanguage = (typeof INIT_LANGUAGES)[number];
 
-// Build outputs and installed packages are the reference's own, not part of a new target.
-const NOT_COPIED = new Set(['build', 'node_modules']);
+// Build outputs, installed packages and what only the negative controls use are not part of a new target.
+const NOT_COPIED = new Set(['build', 'node_modules', 'Dockerfile.faulty', 'faulty.mk']);
 
 // The pinned TypeScript the node skeleton compiles with, now that it lives outside this repository.
 const TYPESCRIPT_VERSION = '5.9.3';
