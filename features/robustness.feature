@@ -22,3 +22,9 @@ Feature: Bad peers
     Given a file server whose root holds a text file, a 5 MiB binary file and an empty file
     When a client sends 4 KiB of random binary bytes holding no newline
     Then the reply is the error BAD_REQUEST
+
+  @http
+  Scenario: Binary garbage on the web service is a 400, not a crash
+    Given a web server whose root holds an index page, a text file and a 10 MiB binary file
+    When a client sends 4 KiB of random binary bytes as its request line
+    Then the response status is 400

@@ -105,11 +105,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('targets')
     .description('list the bundled targets')
     .action(() => {
-      for (const target of bundledTargets()) {
+      const rows = bundledTargets().map((target) => {
         const { name, language, services, fault } = target.manifest;
-        const kind = isNegativeControl(target) ? `negative control: ${fault!.bug}` : 'reference';
-        process.stdout.write(`${name.padEnd(24)} ${language.padEnd(12)} ${services.join(',').padEnd(24)} ${kind}\n`);
-      }
+        return [name, language, services.join(','), isNegativeControl(target) ? `negative control: ${fault!.bug}` : 'reference'];
+      });
+      const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)));
+      for (const row of rows) process.stdout.write(`${row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell)).join('  ')}\n`);
     });
 
   return program;

@@ -2,7 +2,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'no
 import { basename, join, resolve } from 'node:path';
 import { manifestSchema } from './contract/manifest';
 import { HarnessError } from './errors';
-import { BUNDLED_TARGETS_DIR } from './paths';
+import { BUNDLED_TARGETS_DIR, PROJECT_ROOT } from './paths';
 
 /** The languages `sockspec init` can start from: each is a bundled reference target. */
 export const INIT_LANGUAGES = ['c', 'python', 'node'] as const;
@@ -11,8 +11,6 @@ export type InitLanguage = (typeof INIT_LANGUAGES)[number];
 // Build outputs, installed packages and what only the negative controls use are not part of a new target.
 const NOT_COPIED = new Set(['build', 'node_modules', 'Dockerfile.faulty', 'faulty.mk']);
 
-// The pinned TypeScript the node skeleton compiles with, now that it lives outside this repository.
-const TYPESCRIPT_VERSION = '5.9.3';
 
 /**
  * Writes a new target folder that passes the suite as generated: the bundled
@@ -32,9 +30,15 @@ export function initTarget(name: string, language: InitLanguage, dir: string): s
   manifest.description = `${name}: started from sockspec's ${language} reference target (sockspec init).`;
   if (language === 'node') {
     // In this repository the reference compiles with sockspec's own TypeScript; elsewhere it brings its own.
-    writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ name, private: true, devDependencies: { typescript: TYPESCRIPT_VERSION } }, null, 2)}\n`);
+    writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ name, private: true, devDependencies: nodeBuildDependencies() }, null, 2)}\n`);
     manifest.build = 'npm install --no-audit --no-fund --silent && make';
   }
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return folder;
+}
+
+/** What the node skeleton compiles with outside this repository: the versions sockspec itself pins. */
+function nodeBuildDependencies(): Record<string, string> {
+  const { dependencies, devDependencies } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+  return { typescript: dependencies.typescript, '@types/node': devDependencies['@types/node'] };
 }

@@ -1,7 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { readFileSync } from 'node:fs';
 import { describeDifference } from '../src/driver/payload';
-import { DEFAULT_CLIENT_TIMEOUT_MS, FileClientRun } from '../src/services/client-run';
+import { CLIENT_STEP_TIMEOUT_MS, DEFAULT_CLIENT_TIMEOUT_MS, FileClientRun } from '../src/services/client-run';
 import { ScriptedFileServer, portWithNoListener, type ServerScript } from '../src/services/scripted-file-server';
 import { LOOPBACK, type SockspecWorld } from './world';
 
@@ -13,15 +13,15 @@ Given('a port on which nothing listens', async function (this: SockspecWorld) {
   this.refusingPort = await portWithNoListener();
 });
 
-When('the client fetches {string}', async function (this: SockspecWorld, name: string) {
+When('the client fetches {string}', { timeout: CLIENT_STEP_TIMEOUT_MS }, async function (this: SockspecWorld, name: string) {
   await fetchWithClient(this, this.scriptedFileServer.port, name, DEFAULT_CLIENT_TIMEOUT_MS);
 });
 
-When('the client fetches {string} with a timeout of {int} ms', async function (this: SockspecWorld, name: string, timeoutMs: number) {
+When('the client fetches {string} with a timeout of {int} ms', { timeout: CLIENT_STEP_TIMEOUT_MS }, async function (this: SockspecWorld, name: string, timeoutMs: number) {
   await fetchWithClient(this, this.scriptedFileServer.port, name, timeoutMs);
 });
 
-When('the client fetches {string} from that port with a timeout of {int} ms', async function (this: SockspecWorld, name: string, timeoutMs: number) {
+When('the client fetches {string} from that port with a timeout of {int} ms', { timeout: CLIENT_STEP_TIMEOUT_MS }, async function (this: SockspecWorld, name: string, timeoutMs: number) {
   if (this.refusingPort === undefined) throw new Error('no refusing port was chosen in this scenario');
   await fetchWithClient(this, this.refusingPort, name, timeoutMs);
 });

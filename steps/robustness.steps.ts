@@ -40,3 +40,9 @@ When('a client sends {size} of random binary bytes holding no newline', async fu
   const garbage = Buffer.from(seededBytes(size, this.scenarioName).map((byte) => (byte === 0x0a ? 0x00 : byte)));
   await this.requestFile(garbage);
 });
+
+When('a client sends {size} of random binary bytes as its request line', async function (this: SockspecWorld, size: number) {
+  // Every byte value but the line ends, so the server sees one line of garbage and then the end of the head.
+  const garbage = Buffer.from(seededBytes(size, this.scenarioName).map((byte) => (byte === 0x0a || byte === 0x0d ? 0x00 : byte)));
+  await this.requestPage(Buffer.concat([garbage, Buffer.from('\r\n\r\n')]));
+});

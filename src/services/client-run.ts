@@ -10,6 +10,8 @@ import { describeExit } from '../runtime/runtime';
 /** The client gets this much time beyond its own timeout before the harness kills it. */
 const KILL_MARGIN_MS = 10_000;
 export const DEFAULT_CLIENT_TIMEOUT_MS = 10_000;
+/** A client step may take the client's longest timeout, the kill margin, and a container's start and removal on a loaded machine. */
+export const CLIENT_STEP_TIMEOUT_MS = 60_000;
 
 export interface FileFetch {
   host: string;
