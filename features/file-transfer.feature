@@ -19,6 +19,10 @@ Feature: File exchange
     When a client requests "random-5MiB.bin"
     Then the reply is OK with the exact contents of "random-5MiB.bin"
 
+  Scenario: A client that starts reading late still gets the whole 5 MiB file
+    When a client requests "random-5MiB.bin" and reads nothing until 200 ms after the reply begins
+    Then the reply is OK with the exact contents of "random-5MiB.bin"
+
   Scenario: An empty file is sent as OK 0
     When a client requests "empty.txt"
     Then the reply is OK with the exact contents of "empty.txt"

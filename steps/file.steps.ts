@@ -2,6 +2,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describeDifference } from '../src/driver/payload';
+import { pause } from '../src/driver/wait';
 import { describeFileReply, fetchFile, fileRequest, parseFileReply, type FileReply } from '../src/services/file-protocol';
 import type { SockspecWorld } from './world';
 
@@ -22,6 +23,20 @@ Given('a secret file lies just outside that root', function (this: SockspecWorld
 When('a client requests {string}', async function (this: SockspecWorld, name: string) {
   await this.requestFile(fileRequest(name));
 });
+
+When(
+  'a client requests {string} and reads nothing until {int} ms after the reply begins',
+  async function (this: SockspecWorld, name: string, delayMs: number) {
+    this.client = await this.connect();
+    // The reply fills the socket buffers and stalls: a server must wait for room, not give up on the rest.
+    this.client.pauseReading();
+    await this.client.send(fileRequest(name));
+    await this.client.awaitQueuedBytes();
+    await pause(delayMs);
+    this.client.resumeReading();
+    this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+  },
+);
 
 When('a client requests the secret file by a path through ".."', async function (this: SockspecWorld) {
   await this.requestFile(fileRequest(relative(this.fileRoot.root, this.fileRoot.secretPath)));

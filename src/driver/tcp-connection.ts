@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readTcpSockets } from '../kernel/proc-net';
-import { pause } from './wait';
+import { pause, pollUntil } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -150,6 +150,15 @@ export class TcpConnection {
 
   resumeReading(): void {
     this.socket.resume();
+  }
+
+  /** Waits until the kernel holds bytes for this socket that it has not read (while reading is paused). */
+  async awaitQueuedBytes(timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<void> {
+    await pollUntil(
+      () => (readTcpSockets(process.pid).some((entry) => entry.localPort === this.localPort && entry.remotePort === this.remotePort && entry.receiveQueue > 0) ? true : undefined),
+      timeoutMs,
+      'bytes to arrive in the socket\'s receive queue',
+    );
   }
 
   /** Aborts with a reset (RST) instead of an orderly close. */
