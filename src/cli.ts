@@ -12,7 +12,7 @@ import { RUNTIMES, type RuntimeName } from './runtime';
 import { externalTarget, parseExternalTarget, type Endpoints } from './runtime/external-runtime';
 import { repeatSuite } from './repeat';
 import { runSuite, type TargetOutcome } from './suite';
-import { bundledTargets, isNegativeControl, resolveTargets } from './targets';
+import { bundledTargets, isNegativeControl, referenceTargets, resolveTargets } from './targets';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
@@ -84,10 +84,10 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('compose')
-    .description('print docker-compose.yml for every bundled target, and the external targets to test them with')
+    .description('print docker-compose.yml for the bundled reference targets, and the external targets to test them with')
     .option('--external-targets', 'print the --target of each compose target for --runtime external instead')
     .action((options: { externalTargets?: boolean }) => {
-      const targets = bundledTargets();
+      const targets = referenceTargets();
       process.stdout.write(options.externalTargets ? targets.map((target, index) => `${externalSpec(target, index)}\n`).join('') : composeFile(targets));
     });
 

@@ -14,6 +14,9 @@ export function bundledTargets(targetsDir = BUNDLED_TARGETS_DIR): Target[] {
 
 export const isNegativeControl = (target: Target): boolean => target.manifest.fault !== undefined;
 
+/** The bundled reference implementations: every target but the negative controls. */
+export const referenceTargets = (targetsDir = BUNDLED_TARGETS_DIR): Target[] => bundledTargets(targetsDir).filter((target) => !isNegativeControl(target));
+
 /**
  * Resolves `--target`: `all` (every bundled reference target; negative controls are
  * run by name, since they exist to fail), a bundled target's name, or a path to a

@@ -78,7 +78,7 @@ describe('docker runtime', { skip }, () => {
 
   it('docker-compose.yml brings the reference target up, and the external runtime verifies it', () => {
     const project = ['--project-name', 'sockspec-test', '--file', join(PROJECT, 'docker-compose.yml')];
-    const services = ['cpp-echo', 'cpp-file', 'cpp-udp-echo'];
+    const services = ['cpp-echo', 'cpp-file', 'cpp-http', 'cpp-udp-echo'];
     const filesDir = join(PROJECT, '.sockspec-files');
     assert.equal(runCli(['files', filesDir]).status, 0);
     // The classic builder that docker-compose 1.29 uses keeps each build stage as an
@@ -87,7 +87,7 @@ describe('docker runtime', { skip }, () => {
     const up = spawnSync('docker-compose', [...project, 'up', '--detach', '--build', ...services], { cwd: PROJECT, encoding: 'utf8' });
     try {
       assert.equal(up.status, 0, up.stderr);
-      const spec = runCli(['compose', '--external-targets']).stdout.split('\n')[0];
+      const spec = runCli(['compose', '--external-targets']).stdout.split('\n').find((line) => line.startsWith('cpp='))!;
       const { status, summary, stderr } = run(['run', '--runtime', 'external', '--target', spec]);
       assert.equal(status, 0, stderr);
       const results = summary.targets[0].scenarios;
