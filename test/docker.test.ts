@@ -21,10 +21,6 @@ function run(args: string[]): { status: number | null; stderr: string; summary: 
   return { status, stderr, summary: JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary };
 }
 
-function verdicts(summary: Summary): Map<string, ScenarioResult> {
-  return new Map(summary.targets.flatMap((target) => target.scenarios.map((result) => [`${target.name}: ${result.location} ${result.scenario}`, result])));
-}
-
 const docker = (...args: string[]): string => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
 const sockspecContainers = (): string => docker('ps', '--all', '--quiet', '--filter', 'label=sockspec');
 
@@ -33,27 +29,31 @@ describe('docker runtime', { skip }, () => {
     assert.ok(dockerAnswers, 'SOCKSPEC_REQUIRE_DOCKER=1, but `docker info` does not answer');
   });
 
-  it('gives every bundled target the same verdicts as the process runtime', () => {
-    const targets = bundledTargets().flatMap((target) => ['--target', target.manifest.name]);
-    const onProcess = verdicts(run(['run', ...targets]).summary);
-    const onDocker = verdicts(run(['run', '--runtime', 'docker', ...targets]).summary);
-    assert.deepEqual([...onDocker.keys()].sort(), [...onProcess.keys()].sort(), 'the same scenarios on both');
-
-    let compared = 0;
-    for (const [key, processResult] of onProcess) {
-      const dockerResult = onDocker.get(key)!;
-      const ranOnBoth = [processResult, dockerResult].every((result) => result.status === 'passed' || result.status === 'failed');
-      if (ranOnBoth) {
-        compared++;
-        assert.equal(dockerResult.status, processResult.status, `${key}: ${dockerResult.message ?? ''} / ${processResult.message ?? ''}`);
-        continue;
+  // The process runtime's verdicts are checked by conformance.test.ts: every reference
+  // target passes, every negative control fails its expected scenarios. Here the same
+  // must hold in containers. (A control's other verdicts may differ: a buggy server's
+  // incidental failures can depend on timing, e.g. on how fast the client drains.)
+  it('passes every reference target and catches every negative control at its expected scenarios', () => {
+    const targets = bundledTargets();
+    const { summary } = run(['run', '--runtime', 'docker', ...targets.flatMap((target) => ['--target', target.manifest.name])]);
+    let ran = 0;
+    for (const target of targets) {
+      const results = summary.targets.find((entry) => entry.name === target.manifest.name)!.scenarios;
+      const failed = results.filter((result) => result.status === 'failed');
+      ran += results.filter((result) => result.status === 'passed').length + failed.length;
+      const expected = target.manifest.fault?.expectedFailures ?? [];
+      if (expected.length === 0) {
+        assert.deepEqual(failed.map((result) => `${result.scenario}: ${result.message}`), [], `reference target ${target.manifest.name} on docker`);
+      } else {
+        const missed = expected.filter((scenario) => !failed.some((result) => result.scenario === scenario));
+        assert.deepEqual(missed, [], `negative control ${target.manifest.name} on docker: expected failures that passed`);
       }
-      // Where one runtime cannot run a scenario, it must say which capability it lacks.
-      const reasons = [processResult, dockerResult].filter((result) => result.status === 'not runnable').map((result) => result.reason ?? '');
-      for (const reason of reasons) assert.match(reason, /reaches servers over IPv4 only|network namespace of the server's own/, key);
-      if (reasons.length === 0) assert.equal(dockerResult.status, processResult.status, key);
+      // Where the docker runtime cannot run a scenario, it must say which capability it lacks.
+      for (const result of results.filter((entry) => entry.status === 'not runnable')) {
+        assert.match(result.reason ?? '', /reaches servers over IPv4 only/, `${target.manifest.name}: ${result.scenario}`);
+      }
     }
-    assert.ok(compared > 300, `compared ${compared} verdicts`);
+    assert.ok(ran > 1000, `ran ${ran} scenarios`);
   });
 
   it('leaves no container behind, and no image but the cached target images', () => {
