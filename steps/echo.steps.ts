@@ -51,7 +51,7 @@ When(
   async function (this: SockspecWorld, clients: number, size: number) {
     const { host, port } = this.runningServer;
     const payloads = Array.from({ length: clients }, (_, index) => seededBytes(size, `${this.scenarioName} client ${index}`));
-    const echoes = await Promise.all(payloads.map((payload) => echoExchange(host, port, payload)));
+    const echoes = await Promise.all(payloads.map((payload) => echoExchange(host, port, payload, undefined, this.transcript)));
     this.concurrentExchanges = payloads.map((sent, index) => ({ sent, received: echoes[index] }));
   },
 );

@@ -14,6 +14,8 @@ After(async function (this: SockspecWorld, { result }) {
   this.scenarioEnd.abort();
   for (const connection of this.connections) connection.close();
   for (const udpClient of this.udpClients) udpClient.close();
+  // Attached before the server checks, so a failing check still leaves the transcript in the report.
+  if (!this.transcript.isEmpty) this.attach(this.transcript.render(), 'text/plain');
   const server = this.server;
   if (!server) return this.runtime.endScenario();
   try {
