@@ -39,7 +39,7 @@ class DirectionTally {
     if (this.bytes === 0) return `${kind} nothing`;
     const digest = this.hash.copy().digest('hex');
     const more = this.bytes > this.excerpt.length ? ' ...' : '';
-    return `${kind} ${this.bytes} bytes in ${plural(this.chunks, kind === 'sent' ? 'write' : 'read')}, sha256 ${digest}, first bytes: ${hexExcerpt(this.excerpt)}${more}`;
+    return `${kind} ${plural(this.bytes, 'byte')} in ${plural(this.chunks, kind === 'sent' ? 'write' : 'read')}, sha256 ${digest}, first bytes: ${hexExcerpt(this.excerpt)}${more}`;
   }
 }
 
@@ -145,7 +145,7 @@ export class Transcript {
 function describeData({ kind, bytes, chunks, peer }: NonNullable<TranscriptEvent['data']>): string {
   const unit = peer ? 'datagram' : kind === 'sent' ? 'write' : 'read';
   const where = peer ? (kind === 'sent' ? ` to ${peer}` : ` from ${peer}`) : '';
-  return `${kind} ${bytes} bytes (${plural(chunks, unit)})${where}`;
+  return `${kind} ${plural(bytes, 'byte')} (${plural(chunks, unit)})${where}`;
 }
 
 const plural = (count: number, unit: string): string => `${count} ${unit}${count === 1 ? '' : 's'}`;

@@ -122,7 +122,7 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.5em; }
 .location { font-size: 0.8em; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
-.matrix thead th { position: sticky; top: 0; background: #f4f4f4; }
+.matrix thead th { background: #f4f4f4; }
 tr.feature th { background: #e8eef6; }
 .count { text-align: right; }
 .cell { white-space: nowrap; }
