@@ -135,3 +135,16 @@ describe('sockspec merge', () => {
     assert.equal(readSummary(join(dir, 'second')).mergedFrom?.length, 2);
   });
 });
+
+describe('the CI example', () => {
+  it('uses only sockspec commands and options that exist', () => {
+    const workflow = readFileSync(join(__dirname, '..', 'docs', 'github-actions.yml'), 'utf8');
+    const commands = [...workflow.matchAll(/run: npx sockspec (\w+)([^|\n]*)/g)].map(([, command, rest]) => ({ command, options: rest.match(/--[\w-]+/g) ?? [] }));
+    assert.deepEqual([...new Set(commands.map(({ command }) => command))].sort(), ['diff', 'merge', 'run']);
+    for (const { command, options } of commands) {
+      const help = runCli([command, '--help']);
+      assert.equal(help.status, 0, help.stderr);
+      for (const option of options) assert.ok(help.stdout.includes(option), `sockspec ${command} has no ${option}`);
+    }
+  });
+});
