@@ -25,7 +25,7 @@ export function mergeSummaries(sources: string[]): Summary {
   const merged: Summary = {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
     sockspecVersion: distinct(metadata.map((run) => run.sockspecVersion)),
-    gitCommit: metadata[0].gitCommit && distinct(metadata.map((run) => run.gitCommit)),
+    gitCommit: metadata.some((run) => run.gitCommit) ? distinct(metadata.map((run) => run.gitCommit)) : null,
     runtime: distinct(metadata.map((run) => run.runtime)),
     node: distinct(metadata.map((run) => run.node)),
     platform: distinct(metadata.map((run) => run.platform)),
