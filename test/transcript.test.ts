@@ -88,7 +88,7 @@ describe('socket transcript', () => {
     assert.match(text, new RegExp(`#1 bound 127\\.0\\.0\\.1:${localPort}`));
     assert.match(text, new RegExp(`#1 sent 4 bytes \\(1 datagram\\) to 127\\.0\\.0\\.1:${udpPort}\\n.*#1 received 4 bytes \\(1 datagram\\) from 127\\.0\\.0\\.1:${udpPort}`));
     assert.match(text, /#1 timed out after 50 ms waiting for a datagram/);
-    assert.match(text, new RegExp(`#1 udp: sent 4 bytes in 1 write, sha256 ${sha256('ping')}, first bytes: 70 69 6e 67\\n`));
+    assert.match(text, new RegExp(`#1 udp: sent 4 bytes in 1 datagram, sha256 ${sha256('ping')}, first bytes: 70 69 6e 67\\n`));
   });
 
   it('stays small for a large transfer: counts and digests everything, keeps only the first bytes', async () => {

@@ -35,11 +35,12 @@ class DirectionTally {
     }
   }
 
-  describe(kind: DataKind): string {
+  describe(kind: DataKind, socketKind: 'tcp' | 'udp'): string {
     if (this.bytes === 0) return `${kind} nothing`;
+    const unit = socketKind === 'udp' ? 'datagram' : kind === 'sent' ? 'write' : 'read';
     const digest = this.hash.copy().digest('hex');
     const more = this.bytes > this.excerpt.length ? ' ...' : '';
-    return `${kind} ${plural(this.bytes, 'byte')} in ${plural(this.chunks, kind === 'sent' ? 'write' : 'read')}, sha256 ${digest}, first bytes: ${hexExcerpt(this.excerpt)}${more}`;
+    return `${kind} ${plural(this.bytes, 'byte')} in ${plural(this.chunks, unit)}, sha256 ${digest}, first bytes: ${hexExcerpt(this.excerpt)}${more}`;
   }
 }
 
@@ -73,7 +74,7 @@ export class SocketRecorder {
   }
 
   totals(): string {
-    return `#${this.id} ${this.kind}: ${this.sent.describe('sent')}\n     ${' '.repeat(String(this.id).length + this.kind.length)}${this.received.describe('received')}`;
+    return `#${this.id} ${this.kind}: ${this.sent.describe('sent', this.kind)}\n     ${' '.repeat(String(this.id).length + this.kind.length)}${this.received.describe('received', this.kind)}`;
   }
 }
 
