@@ -42,6 +42,10 @@ describe('matrix.html in a browser', { skip }, () => {
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /### Regressions \(passed before, fail now\)\n\n(- .*\n)*- \*\*faulty-serial\*\*: Bad peers: A slow client does not delay other clients: at /);
 
+    assert.match(
+      readFileSync(join(REPORT_DIR, 'matrix.md'), 'utf8'),
+      /\| Bad peers \| A slow client does not delay other clients \(features\/robustness\.feature:8\) \| ✅ passed \| 🔻 \*\*regressed\*\* \|/,
+    );
     // Cucumber's own reports carry the transcript too.
     const messages = readFileSync(join(REPORT_DIR, 'faulty-serial', 'cucumber.ndjson'), 'utf8');
     assert.match(messages, /"attachment":\{"body":"Socket transcript \(client side\)/);

@@ -56,6 +56,16 @@ describe('summary schema', () => {
   });
 });
 
+describe('sockspec run --baseline', () => {
+  it('refuses an invalid baseline before running anything', () => {
+    const dir = tempDir('baseline');
+    const { status, stderr } = runCli(['run', '--target', 'cpp', '--baseline', INVALID_STATUS, '--report-dir', dir]);
+    assert.equal(status, 2);
+    assert.match(stderr, /^sockspec: .*invalid-status\.json: not a valid sockspec summary: field targets\[1\]\.scenarios\[2\]\.status: /);
+    assert.doesNotMatch(stderr, /running cpp/);
+  });
+});
+
 describe('sockspec diff', () => {
   it('finds the regression, the fix, the new, removed and changed scenarios, and exits 1', () => {
     const { status, stdout } = runCli(['diff', BASE, REGRESSED]);
