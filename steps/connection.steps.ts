@@ -7,6 +7,7 @@ const ATTEMPT_TIMEOUT_MS = 3000;
 Given('the server has been stopped', async function (this: SockspecWorld) {
   this.serverStoppedOnPurpose = true;
   await this.runningServer.stop();
+  this.transcript.note('server stopped');
 });
 
 When('a client connects to the port the server used', async function (this: SockspecWorld) {

@@ -118,6 +118,7 @@ export class SockspecWorld extends World<SockspecParameters> {
   async thawServer(): Promise<void> {
     await this.control.thaw();
     this.serverFrozen = false;
+    this.transcript.note('server thawed');
     await awaitAcceptQueueEmpty(this.runningServer, this.control);
   }
 
