@@ -6,7 +6,10 @@ import { INIT_LANGUAGES, initTarget, type InitLanguage } from './init';
 import { composeFile, externalSpec } from './compose';
 import { createFileRoot } from './fixtures/file-root';
 import { PROJECT_ROOT } from './paths';
-import { linkLatest, newRunId, writeSummary } from './report/run-report';
+import { addReportCommands } from './report/commands';
+import { diffMarkdown } from './report/diff';
+import { linkLatest, newRunId, writeRunReport } from './report/run-report';
+import { readSummary } from './report/summary-schema';
 import type { Target } from './contract/manifest';
 import { RUNTIMES, type RuntimeName } from './runtime';
 import { externalTarget, parseExternalTarget, type Endpoints } from './runtime/external-runtime';
@@ -34,7 +37,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean }) => {
+    .option('--baseline <summary>', "an earlier run's summary.json or report folder: its passes that fail now are marked as regressions")
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean; baseline?: string }) => {
+      const baseline = options.baseline ? readSummary(options.baseline) : undefined;
+      const startedAt = new Date();
       const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false);
       const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
       const outcomes = await runSuite({
@@ -46,10 +52,11 @@ function buildProgram(setExit: (code: number) => void): Command {
         progressFormat: process.stdout.isTTY ? 'progress-bar' : 'progress',
         log,
       });
-      const summaryFile = writeSummary(reportDir, options.runtime, outcomes);
+      const { summaryFile, diff } = writeRunReport(reportDir, options.runtime, outcomes, startedAt, baseline);
       if (!options.reportDir) linkLatest(reportDir);
       printVerdicts(outcomes);
-      log(`report: ${relative(process.cwd(), reportDir) || '.'} (summary: ${relative(process.cwd(), summaryFile)})`);
+      if (diff) process.stderr.write(diffMarkdown(diff, options.baseline!, 'this run'));
+      log(`report: ${relative(process.cwd(), reportDir) || '.'} (summary: ${relative(process.cwd(), summaryFile)}, matrix: ${relative(process.cwd(), join(reportDir, 'matrix.html'))})`);
       const results = outcomes.flatMap((outcome) => outcome.results);
       if (!results.some((result) => result.status === 'passed' || result.status === 'failed')) {
         throw new HarnessError(`no scenario could run: ${results[0]?.reason ?? 'none was selected'}`);
@@ -73,6 +80,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       log(`${report.rounds} rounds of ${report.scenarios} scenarios: ${report.changed.length} verdicts changed`);
       setExit(report.changed.length > 0 ? EXIT_FAILED : EXIT_PASSED);
     });
+
+  addReportCommands(program, { setExit, log, exitFailed: EXIT_FAILED });
 
   program
     .command('files <dir>')

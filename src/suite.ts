@@ -97,7 +97,7 @@ async function runTarget(target: Target, options: SuiteOptions): Promise<TargetO
   options.log(`running ${name} (${relative(PROJECT_ROOT, target.dir) || target.dir}) on the ${options.runtime} runtime`);
   const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: options.progressStream ?? process.stdout, stderr: process.stderr }, collector.onMessage);
   supportLibrary = support;
-  return { target, reportDir, results: [...collector.results(), ...notRun] };
+  return { target, reportDir, results: [...collector.results(), ...collector.withFeatureNames(notRun)] };
 }
 
 function assertValidTags(tags: string): void {

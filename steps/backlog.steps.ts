@@ -18,6 +18,7 @@ Given(
 Given('the server is frozen', async function (this: SockspecWorld) {
   await this.control.freeze();
   this.serverFrozen = true;
+  this.transcript.note('server frozen: it accepts and reads nothing until thawed');
 });
 
 When('the server is thawed', async function (this: SockspecWorld) {
@@ -25,7 +26,7 @@ When('the server is thawed', async function (this: SockspecWorld) {
 });
 
 When('clients keep connecting until an attempt is not answered', async function (this: SockspecWorld) {
-  this.queue = await fillListenQueue(this.runningServer, this.control, this.scenarioEnd.signal);
+  this.queue = await fillListenQueue(this.runningServer, this.control, this.scenarioEnd.signal, this.transcript);
   this.connections.push(...this.queue.completed);
 });
 
@@ -76,7 +77,7 @@ Then('the waiting client connects and is served', async function (this: Sockspec
 When('{int} clients connect one after another', async function (this: SockspecWorld, clients: number) {
   this.attempts = [];
   for (let index = 0; index < clients; index++) {
-    const attempt = new ConnectAttempt(this.runningServer.host, this.runningServer.port, this.scenarioEnd.signal);
+    const attempt = new ConnectAttempt(this.runningServer.host, this.runningServer.port, this.scenarioEnd.signal, this.transcript);
     await attempt.settled;
     this.attempts.push(attempt);
   }

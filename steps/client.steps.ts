@@ -7,6 +7,7 @@ import { LOOPBACK, type SockspecWorld } from './world';
 
 Given('a file server that {script}', async function (this: SockspecWorld, script: ServerScript) {
   this.scriptedServer = await ScriptedFileServer.start(script, this.fileRoot.files);
+  this.transcript.note(`sockspec's file server, which ${script}, listening on ${LOOPBACK}:${this.scriptedServer.port}`);
 });
 
 Given('a port on which nothing listens', async function (this: SockspecWorld) {
@@ -72,7 +73,9 @@ Then(
 );
 
 async function fetchWithClient(world: SockspecWorld, port: number, name: string, timeoutMs: number): Promise<void> {
+  world.transcript.note(`the target's client fetches ${JSON.stringify(name)} from ${LOOPBACK}:${port} (timeout ${timeoutMs} ms)`);
   world.clientRun = await FileClientRun.run(world.runtime, world.target, { host: LOOPBACK, port, name, timeoutMs });
+  world.transcript.note(world.clientRun.describe());
 }
 
 function lastRun(world: SockspecWorld): FileClientRun {

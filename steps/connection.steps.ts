@@ -7,12 +7,13 @@ const ATTEMPT_TIMEOUT_MS = 3000;
 Given('the server has been stopped', async function (this: SockspecWorld) {
   this.serverStoppedOnPurpose = true;
   await this.runningServer.stop();
+  this.transcript.note('server stopped');
 });
 
 When('a client connects to the port the server used', async function (this: SockspecWorld) {
   const { host, port } = this.runningServer;
   try {
-    this.connections.push(await TcpConnection.open(host, port, ATTEMPT_TIMEOUT_MS));
+    this.connections.push(await TcpConnection.open(host, port, ATTEMPT_TIMEOUT_MS, undefined, this.transcript));
     this.connectOutcome = 'connected';
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;

@@ -53,7 +53,7 @@ When(
     const payloads = Array.from({ length: clients }, (_, index) => seededBytes(size, `${this.scenarioName} client ${index}`));
     // The behaviour is that each client gets its own bytes, not a speed: on a loaded
     // machine many clients at once may take a while, so the timeout only catches a hang.
-    const echoes = await Promise.all(payloads.map((payload) => echoExchange(host, port, payload, CONCURRENT_EXCHANGE_TIMEOUT_MS)));
+    const echoes = await Promise.all(payloads.map((payload) => echoExchange(host, port, payload, CONCURRENT_EXCHANGE_TIMEOUT_MS, this.transcript)));
     this.concurrentExchanges = payloads.map((sent, index) => ({ sent, received: echoes[index] }));
   },
 );

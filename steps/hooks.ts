@@ -16,6 +16,8 @@ After(async function (this: SockspecWorld, { result }) {
   for (const udpClient of this.udpClients) udpClient.close();
   this.scriptedServer?.close();
   this.clientRun?.discard();
+  // Attached before the server checks, so a failing check still leaves the transcript in the report.
+  if (!this.transcript.isEmpty) this.attach(this.transcript.render(), 'text/plain');
   const server = this.server;
   if (!server) return this.runtime.endScenario();
   try {

@@ -11,7 +11,7 @@ Given('an echo server listening on {string}', async function (this: SockspecWorl
 When(
   /^a client connects over (IPv4|IPv6) and sends the line "([^"]*)"$/,
   async function (this: SockspecWorld, family: string, line: string) {
-    this.client = await TcpConnection.open(LOOPBACK_BY_FAMILY[family], this.runningServer.port);
+    this.client = await TcpConnection.open(LOOPBACK_BY_FAMILY[family], this.runningServer.port, undefined, undefined, this.transcript);
     this.connections.push(this.client);
     this.sent = Buffer.from(`${line}\n`);
     await this.client.send(this.sent);

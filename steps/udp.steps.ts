@@ -52,7 +52,7 @@ Then('the client receives {int} datagrams, each identical to one it sent', async
 When(
   '{int} clients at once each exchange {int} numbered datagrams with the server',
   async function (this: SockspecWorld, clients: number, count: number) {
-    const results = await Promise.allSettled(Array.from({ length: clients }, (_, id) => udpPingPong(this.runningServer, id, count)));
+    const results = await Promise.allSettled(Array.from({ length: clients }, (_, id) => udpPingPong(this.runningServer, id, count, undefined, this.transcript)));
     this.udpFailures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
   },
 );
@@ -62,7 +62,7 @@ Then('every client received exactly its own {int} datagrams and nothing else', f
 });
 
 Given("a UDP client connected to the server's port", async function (this: SockspecWorld) {
-  this.udpClient = this.closeAtScenarioEnd(await UdpClient.connected(this.runningServer.host, this.runningServer.port));
+  this.udpClient = this.closeAtScenarioEnd(await UdpClient.connected(this.runningServer.host, this.runningServer.port, this.transcript));
 });
 
 When('the connected client sends a datagram', async function (this: SockspecWorld) {
@@ -77,7 +77,7 @@ Then("the client's socket reports {word}", async function (this: SockspecWorld, 
 });
 
 async function sendDatagrams(world: SockspecWorld, datagrams: Buffer[]): Promise<void> {
-  const client = (world.udpClient = world.closeAtScenarioEnd(await UdpClient.open(world.runningServer.host)));
+  const client = (world.udpClient = world.closeAtScenarioEnd(await UdpClient.open(world.runningServer.host, world.transcript)));
   world.sentDatagrams = datagrams;
   for (const datagram of datagrams) await client.send(datagram, world.runningServer.host, world.runningServer.port);
 }

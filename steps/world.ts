@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
 import { loadTarget, type Service, type Target } from '../src/contract/manifest';
 import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
+import { formatAddress, Transcript } from '../src/driver/transcript';
 import type { UdpClient } from '../src/driver/udp-client';
 import { createFileRoot, type FileRoot } from '../src/fixtures/file-root';
 import { createRuntime } from '../src/runtime';
@@ -70,6 +71,8 @@ export class SockspecWorld extends World<SockspecParameters> {
   clientRun: FileClientRun | undefined;
   readonly connections: TcpConnection[] = [];
   readonly udpClients: UdpClient[] = [];
+  /** What the scenario's client sockets did on the wire; attached to the scenario's report. */
+  readonly transcript = new Transcript();
 
   constructor(options: IWorldOptions<SockspecParameters>) {
     super(options);
@@ -92,6 +95,7 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   async startServer(service: Service, options: ServerOptions = {}): Promise<RunningServer> {
     this.server = await this.runtime.start(this.target, this.serverRequest(service, options));
+    this.transcript.note(`${service} server of ${this.target.manifest.name} listening on ${formatAddress(this.server.host, this.server.port)}`);
     return this.server;
   }
 
@@ -123,6 +127,7 @@ export class SockspecWorld extends World<SockspecParameters> {
   async thawServer(): Promise<void> {
     await this.control.thaw();
     this.serverFrozen = false;
+    this.transcript.note('server thawed');
     await awaitAcceptQueueEmpty(this.runningServer, this.control);
   }
 
@@ -132,7 +137,7 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   /** Opens a client connection to the server; it is closed when the scenario ends. */
   async connect(host = this.runningServer.host): Promise<TcpConnection> {
-    const connection = await TcpConnection.open(host, this.runningServer.port);
+    const connection = await TcpConnection.open(host, this.runningServer.port, undefined, undefined, this.transcript);
     this.connections.push(connection);
     return connection;
   }

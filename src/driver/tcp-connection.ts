@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readTcpSockets } from '../kernel/proc-net';
+import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
 import { pause, pollUntil } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
@@ -47,7 +48,12 @@ export class TcpConnection {
   readonly localPort: number;
   readonly remotePort: number;
 
-  private constructor(private readonly socket: Socket) {
+  private closedHere = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly recorder: SocketRecorder | undefined,
+  ) {
     this.localPort = socket.localPort ?? 0;
     this.remotePort = socket.remotePort ?? 0;
     this.closed = new Promise((resolveClosed) => socket.once('close', () => resolveClosed()));
@@ -57,12 +63,14 @@ export class TcpConnection {
         this.resetEvidence = this.kernelSawReset();
         this.state = this.resetEvidence ? 'reset' : 'ended';
         if (this.resetEvidence) this.error = Object.assign(new Error(this.resetEvidence), { code: 'ECONNRESET' });
+        this.recorder?.note(this.resetEvidence ? `reset by the peer: ECONNRESET (${this.resetEvidence})` : 'end-of-stream: the peer closed its sending side (FIN)');
       }
       // What Node would do without allowHalfOpen: answer the peer's FIN with ours.
       socket.end();
       this.settleWaiters();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.recorder?.error(error.code === 'ECONNRESET' ? 'reset by the peer' : 'socket error', error);
       this.error = error;
       this.state = error.code === 'ECONNRESET' ? 'reset' : 'failed';
       this.settleWaiters();
@@ -71,8 +79,10 @@ export class TcpConnection {
   }
 
   /** Connects, or rejects with a ConnectError carrying the errno name and how long the attempt took. */
-  static open(host: string, port: number, timeoutMs = DEFAULT_IO_TIMEOUT_MS, signal?: AbortSignal): Promise<TcpConnection> {
+  static open(host: string, port: number, timeoutMs = DEFAULT_IO_TIMEOUT_MS, signal?: AbortSignal, transcript?: Transcript): Promise<TcpConnection> {
     const started = performance.now();
+    const recorder = transcript?.socket('tcp');
+    recorder?.note(`connecting to ${formatAddress(host, port)}`);
     return new Promise((resolveOpen, rejectOpen) => {
       // The signal destroys the socket whenever it fires, also after the connection is made.
       let connection: TcpConnection | undefined;
@@ -95,16 +105,21 @@ export class TcpConnection {
       });
       const timer = setTimeout(() => {
         socket.destroy();
+        recorder?.note(`connect failed: ETIMEDOUT, no answer within ${timeoutMs} ms`);
         rejectOpen(new ConnectError('ETIMEDOUT', performance.now() - started, `no answer from ${host}:${port} within ${timeoutMs} ms`));
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        connection = new TcpConnection(socket);
+        recorder?.note(
+          `connected ${formatAddress(socket.localAddress, socket.localPort)} -> ${formatAddress(socket.remoteAddress, socket.remotePort)} in ${(performance.now() - started).toFixed(1)} ms`,
+        );
+        connection = new TcpConnection(socket, recorder);
         resolveOpen(connection);
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        recorder?.error(`connect failed after ${(performance.now() - started).toFixed(1)} ms`, error);
         rejectOpen(new ConnectError(error.code ?? 'EUNKNOWN', performance.now() - started, error.message));
       });
     });
@@ -114,10 +129,12 @@ export class TcpConnection {
   /** Resolves once the kernel has taken the bytes (not when the peer has read them). */
   send(data: Buffer | string): Promise<void> {
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    this.recorder?.sentBytes(typeof data === 'string' ? Buffer.from(data) : data);
     return new Promise((resolveSend, rejectSend) => {
       this.socket.write(data, (error) => {
         if (!error) return resolveSend();
         const code = (error as NodeJS.ErrnoException).code ?? error.message;
+        this.recorder?.note(`sending ${size} bytes failed: ${code}`);
         rejectSend(new Error(`sending ${size} bytes failed (${code}); ${this.describe()}`));
       });
     });
@@ -134,21 +151,25 @@ export class TcpConnection {
 
   /** Shuts down the sending side (FIN); the receiving side stays open. */
   halfClose(): Promise<void> {
+    this.recorder?.note('half-close: this client shut down its sending side (FIN)');
     return new Promise((resolveEnd) => this.socket.end(resolveEnd));
   }
 
   private onBytes(chunk: Buffer): void {
     this.received.push(chunk);
     this.receivedLength += chunk.length;
+    this.recorder?.receivedBytes(chunk);
     this.settleWaiters();
   }
 
   /** Stops taking bytes from the kernel: they wait in the socket's receive queue until `resumeReading`. */
   pauseReading(): void {
+    this.recorder?.note('stopped reading: bytes now wait in the kernel receive queue');
     this.socket.pause();
   }
 
   resumeReading(): void {
+    this.recorder?.note('resumed reading');
     this.socket.resume();
   }
 
@@ -163,11 +184,15 @@ export class TcpConnection {
 
   /** Aborts with a reset (RST) instead of an orderly close. */
   reset(): void {
+    if (!this.closedHere) this.recorder?.note('reset by this client (RST)');
+    this.closedHere = true;
     this.socket.resetAndDestroy();
     this.markClosedHere();
   }
 
   close(): void {
+    if (!this.closedHere) this.recorder?.note(`closed by this client (${this.describe()})`);
+    this.closedHere = true;
     this.socket.destroy();
     this.markClosedHere();
   }
@@ -249,6 +274,7 @@ export class TcpConnection {
     return new Promise((resolveWait, rejectWait) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== entry);
+        this.recorder?.note(`timed out after ${timeoutMs} ms waiting for ${what}`);
         rejectWait(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${this.describe()}`));
       }, timeoutMs);
       const entry: Waiter = {

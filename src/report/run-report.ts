@@ -1,28 +1,73 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { PROJECT_ROOT } from '../paths';
 import type { TargetOutcome } from '../suite';
+import { diffSummaries, regressionCells, type SummaryDiff } from './diff';
+import { matrixHtml } from './matrix-html';
+import { matrixMarkdown } from './matrix-markdown';
+import { parseSummary, SUMMARY_FILE, SUMMARY_SCHEMA_VERSION, type RunMetadata, type Summary } from './summary-schema';
 
-export const SUMMARY_FILE = 'summary.json';
+export { SUMMARY_FILE };
+export const MATRIX_HTML = 'matrix.html';
+export const MATRIX_MARKDOWN = 'matrix.md';
 
 export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
 }
 
-/** `summary.json`: one entry per target and scenario, what CI and the project's tests read. */
-export function writeSummary(reportDir: string, runtime: string, outcomes: TargetOutcome[]): string {
+/** What ran where: the facts a reader needs to reproduce or compare a run. */
+export function runMetadata(runtime: string, startedAt: Date, finishedAt: Date): RunMetadata {
+  const git = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return {
+    sockspecVersion: (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    gitCommit: git.status === 0 ? git.stdout.trim() : null,
+    runtime,
+    node: process.versions.node,
+    platform: `${process.platform} ${process.arch}`,
+    kernel: release(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+  };
+}
+
+export interface RunReport {
+  summaryFile: string;
+  summary: Summary;
+  /** Against `--baseline`, when one was given. */
+  diff?: SummaryDiff;
+}
+
+/** Writes summary.json, matrix.html and matrix.md of a run; with a baseline, the matrix marks regressions. */
+export function writeRunReport(reportDir: string, runtime: string, outcomes: TargetOutcome[], startedAt: Date, baseline?: Summary): RunReport {
+  const summary = parseSummary(
+    {
+      schemaVersion: SUMMARY_SCHEMA_VERSION,
+      ...runMetadata(runtime, startedAt, new Date()),
+      targets: outcomes.map(({ target, results }) => ({
+        name: target.manifest.name,
+        runtime,
+        dir: target.dir,
+        ...(target.manifest.fault ? { fault: target.manifest.fault } : {}),
+        scenarios: results,
+      })),
+    },
+    'the summary of this run',
+  );
+  const diff = baseline ? diffSummaries(baseline, summary) : undefined;
+  const summaryFile = writeReportFiles(reportDir, summary, diff ? regressionCells(diff) : undefined);
+  return { summaryFile, summary, diff };
+}
+
+/** The files every report folder has, for a run or a merge of runs. */
+export function writeReportFiles(reportDir: string, summary: Summary, regressions?: Set<string>): string {
   mkdirSync(reportDir, { recursive: true });
   const file = join(reportDir, SUMMARY_FILE);
-  const summary = {
-    runtime,
-    platform: `${process.platform} ${process.arch}`,
-    targets: outcomes.map(({ target, results }) => ({
-      name: target.manifest.name,
-      dir: target.dir,
-      ...(target.manifest.fault ? { fault: target.manifest.fault } : {}),
-      scenarios: results,
-    })),
-  };
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(reportDir, MATRIX_HTML), matrixHtml(summary, regressions));
+  writeFileSync(join(reportDir, MATRIX_MARKDOWN), matrixMarkdown(summary, regressions));
   return file;
 }
 

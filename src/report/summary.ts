@@ -1,4 +1,5 @@
-import type { Envelope, Pickle, TestCase, TestStepResult } from '@cucumber/messages';
+import type { Envelope, GherkinDocument, Pickle, TestCase, TestStepResult } from '@cucumber/messages';
+import { TRANSCRIPT_HEADING } from '../driver/transcript';
 
 /**
  * "not applicable": the behaviour does not concern this target or platform (a service it
@@ -19,6 +20,16 @@ export interface ScenarioResult {
   message?: string;
   /** Why the scenario was not applicable or not runnable. */
   reason?: string;
+  /** The Gherkin steps as run, each with how it ended ("not run" for a scenario that was excluded). */
+  steps?: ScenarioStep[];
+  /** What the scenario's client sockets did on the wire (see src/driver/transcript.ts). */
+  transcript?: string;
+}
+
+export interface ScenarioStep {
+  keyword: string;
+  text: string;
+  status: string;
 }
 
 // Worst first: one step with a worse status decides the scenario's status.
@@ -30,6 +41,8 @@ interface CaseProgress {
   failedStep?: string;
   startedAt?: number;
   durationMs: number;
+  stepStatuses: Map<string, string>;
+  transcript?: string;
 }
 
 /**
@@ -39,6 +52,7 @@ interface CaseProgress {
  */
 export class ScenarioCollector {
   private readonly featureNames = new Map<string, string>();
+  private readonly stepKeywords = new Map<string, string>();
   private readonly pickles = new Map<string, Pickle>();
   private readonly testCases = new Map<string, TestCase>();
   private readonly started = new Map<string, CaseProgress>();
@@ -47,16 +61,26 @@ export class ScenarioCollector {
   readonly onMessage = (envelope: Envelope): void => {
     if (envelope.gherkinDocument?.feature && envelope.gherkinDocument.uri) {
       this.featureNames.set(envelope.gherkinDocument.uri, envelope.gherkinDocument.feature.name);
+      for (const [id, keyword] of stepKeywords(envelope.gherkinDocument)) this.stepKeywords.set(id, keyword);
     } else if (envelope.pickle) {
       this.pickles.set(envelope.pickle.id, envelope.pickle);
     } else if (envelope.testCase) {
       this.testCases.set(envelope.testCase.id, envelope.testCase);
     } else if (envelope.testCaseStarted) {
       const testCase = this.testCases.get(envelope.testCaseStarted.testCaseId)!;
-      this.started.set(envelope.testCaseStarted.id, { testCase, durationMs: 0, startedAt: toMs(envelope.testCaseStarted.timestamp) });
+      this.started.set(envelope.testCaseStarted.id, {
+        testCase,
+        durationMs: 0,
+        startedAt: toMs(envelope.testCaseStarted.timestamp),
+        stepStatuses: new Map(),
+      });
+    } else if (envelope.attachment?.testCaseStartedId && envelope.attachment.body.startsWith(TRANSCRIPT_HEADING)) {
+      const progress = this.started.get(envelope.attachment.testCaseStartedId);
+      if (progress) progress.transcript = envelope.attachment.body;
     } else if (envelope.testStepFinished) {
       const progress = this.started.get(envelope.testStepFinished.testCaseStartedId)!;
       const result = envelope.testStepFinished.testStepResult;
+      progress.stepStatuses.set(envelope.testStepFinished.testStepId, result.status.toLowerCase());
       if (!progress.worst || SEVERITY.indexOf(result.status) < SEVERITY.indexOf(progress.worst.status)) {
         progress.worst = result;
         progress.failedStep = this.stepText(progress.testCase, envelope.testStepFinished.testStepId);
@@ -79,6 +103,8 @@ export class ScenarioCollector {
         location: pickle.location ? `${pickle.uri}:${pickle.location.line}` : pickle.uri,
         status: passed ? 'passed' : 'failed',
         durationMs: Math.round(progress.durationMs),
+        steps: this.steps(pickle, progress),
+        ...(progress.transcript ? { transcript: progress.transcript } : {}),
         ...(passed
           ? {}
           : {
@@ -87,6 +113,16 @@ export class ScenarioCollector {
             }),
       };
     });
+  }
+
+  /** Results made outside Cucumber (excluded scenarios) name their feature by its file; this gives its name instead. */
+  withFeatureNames(results: ScenarioResult[]): ScenarioResult[] {
+    return results.map((result) => ({ ...result, feature: this.featureNames.get(result.feature) ?? result.feature }));
+  }
+
+  private steps(pickle: Pickle, progress: CaseProgress): ScenarioStep[] {
+    const statusByPickleStep = new Map(progress.testCase.testSteps.flatMap((step) => (step.pickleStepId ? [[step.pickleStepId, progress.stepStatuses.get(step.id)]] : [])));
+    return pickleSteps(pickle, this.stepKeywords, (id) => statusByPickleStep.get(id) ?? 'not run');
   }
 
   private stepText(testCase: TestCase, testStepId: string): string {
@@ -101,3 +137,26 @@ const toMs = (timestamp: { seconds: number; nanos: number }): number => timestam
 
 // Cucumber appends a stack trace; the first line is the assertion a reader needs.
 const firstLine = (message: string): string => message.split('\n')[0].replace(/^(Error|ConnectError): /, '');
+
+/** A pickle's steps with the keywords the feature file wrote them with. */
+export function pickleSteps(pickle: Pickle, keywords: Map<string, string>, status: (pickleStepId: string) => string): ScenarioStep[] {
+  return pickle.steps.map((step) => ({
+    keyword: keywords.get(step.astNodeIds[0])?.trim() ?? '*',
+    text: step.text,
+    status: status(step.id),
+  }));
+}
+
+/** Every step's keyword in a feature file, by the step's id. */
+export function stepKeywords(document: GherkinDocument): Map<string, string> {
+  const keywords = new Map<string, string>();
+  type Child = NonNullable<GherkinDocument['feature']>['children'][number];
+  const visit = (children: readonly Child[]): void => {
+    for (const child of children) {
+      for (const step of [...(child.background?.steps ?? []), ...(child.scenario?.steps ?? [])]) keywords.set(step.id, step.keyword);
+      if (child.rule) visit(child.rule.children as Child[]);
+    }
+  };
+  visit(document.feature?.children ?? []);
+  return keywords;
+}

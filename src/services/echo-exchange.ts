@@ -1,9 +1,10 @@
 import { TcpConnection } from '../driver/tcp-connection';
 import { describeDifference } from '../driver/payload';
+import type { Transcript } from '../driver/transcript';
 
 /** One echo client's whole exchange: connect, send, half-close, read everything back up to end-of-stream. */
-export async function echoExchange(host: string, port: number, payload: Buffer, timeoutMs?: number): Promise<Buffer> {
-  const connection = await TcpConnection.open(host, port, timeoutMs);
+export async function echoExchange(host: string, port: number, payload: Buffer, timeoutMs?: number, transcript?: Transcript): Promise<Buffer> {
+  const connection = await TcpConnection.open(host, port, timeoutMs, undefined, transcript);
   try {
     const [, received] = await Promise.all([
       connection.send(payload).then(() => connection.halfClose()),

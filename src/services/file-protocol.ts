@@ -1,4 +1,5 @@
 import { TcpConnection } from '../driver/tcp-connection';
+import type { Transcript } from '../driver/transcript';
 
 /** The file service's answer as the client saw it. */
 export type FileReply =
@@ -45,8 +46,8 @@ export function fileRequest(name: string | Buffer): Buffer {
 }
 
 /** Asks for one file on a new connection and reads the whole reply up to the server's end-of-stream. */
-export async function fetchFile(host: string, port: number, name: string, timeoutMs?: number): Promise<FileReply> {
-  const connection = await TcpConnection.open(host, port, timeoutMs);
+export async function fetchFile(host: string, port: number, name: string, timeoutMs?: number, transcript?: Transcript): Promise<FileReply> {
+  const connection = await TcpConnection.open(host, port, timeoutMs, undefined, transcript);
   try {
     await connection.send(fileRequest(name));
     return parseFileReply(await connection.receiveUntilEnd(timeoutMs));

@@ -1,4 +1,5 @@
 import { ConnectError, TcpConnection } from '../driver/tcp-connection';
+import type { Transcript } from '../driver/transcript';
 import { pollUntil } from '../driver/wait';
 import { readTcpSockets } from '../kernel/proc-net';
 import type { RunningServer, ServerControl } from '../runtime/runtime';
@@ -19,8 +20,8 @@ export class ConnectAttempt {
   readonly settled: Promise<void>;
 
   /** `signal` abandons the attempt (and its connection, if made) when the scenario ends. */
-  constructor(host: string, port: number, signal?: AbortSignal) {
-    this.settled = TcpConnection.open(host, port, WAITING_ATTEMPT_TIMEOUT_MS, signal).then(
+  constructor(host: string, port: number, signal?: AbortSignal, transcript?: Transcript) {
+    this.settled = TcpConnection.open(host, port, WAITING_ATTEMPT_TIMEOUT_MS, signal, transcript).then(
       (connection) => {
         this.state = 'connected';
         this.connection = connection;
@@ -58,12 +59,12 @@ export interface QueueProbe {
  * connects, fails, or the server namespace's ListenOverflows counter rises while
  * it waits (its SYN was dropped).
  */
-export async function fillListenQueue(server: RunningServer, control: ServerControl, signal?: AbortSignal): Promise<QueueProbe> {
+export async function fillListenQueue(server: RunningServer, control: ServerControl, signal?: AbortSignal, transcript?: Transcript): Promise<QueueProbe> {
   const overflowsBefore = control.netCounter(LISTEN_OVERFLOWS);
   const completed: TcpConnection[] = [];
   for (let attempts = 0; attempts < MAX_ATTEMPTS; attempts++) {
     const overflowsNow = control.netCounter(LISTEN_OVERFLOWS);
-    const attempt = new ConnectAttempt(server.host, server.port, signal);
+    const attempt = new ConnectAttempt(server.host, server.port, signal, transcript);
     const outcome = await pollUntil(
       () => {
         if (attempt.state === 'connected') return 'connected';

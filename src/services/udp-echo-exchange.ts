@@ -1,5 +1,6 @@
 import { UdpClient, type Datagram } from '../driver/udp-client';
 import { describeDifference } from '../driver/payload';
+import type { Transcript } from '../driver/transcript';
 import type { RunningServer } from '../runtime/runtime';
 
 /**
@@ -7,8 +8,8 @@ import type { RunningServer } from '../runtime/runtime';
  * sent after the previous reply arrived, so a burst never overflows a socket
  * buffer: on loopback every datagram must come back.
  */
-export async function udpPingPong(server: RunningServer, clientId: number, count: number, timeoutMs?: number): Promise<void> {
-  const client = await UdpClient.open(server.host);
+export async function udpPingPong(server: RunningServer, clientId: number, count: number, timeoutMs?: number, transcript?: Transcript): Promise<void> {
+  const client = await UdpClient.open(server.host, transcript);
   try {
     for (let sequence = 0; sequence < count; sequence++) {
       const datagram = Buffer.from(`client ${clientId} datagram ${sequence}`);
