@@ -27,12 +27,13 @@ interface Waiter {
 }
 
 /**
- * One client connection, seen from the client's side. It keeps every byte received
+ * One client connection, seen from the client's side. It counts every byte received
  * and how the stream ended (end-of-stream, reset, error) so steps can state exactly
  * what the socket saw when an expectation fails.
  */
 export class TcpConnection {
-  private readonly received: Buffer[] = [];
+  /** Bytes received and not yet taken by a receive call; taken bytes are dropped, so a long transfer keeps only what is pending. */
+  private unread: Buffer[] = [];
   private receivedLength = 0;
   private consumed = 0;
   private waiters: Waiter[] = [];
@@ -138,7 +139,7 @@ export class TcpConnection {
   }
 
   private onBytes(chunk: Buffer): void {
-    this.received.push(chunk);
+    this.unread.push(chunk);
     this.receivedLength += chunk.length;
     this.settleWaiters();
   }
@@ -222,14 +223,14 @@ export class TcpConnection {
   }
 
   private pending(): Buffer {
-    return Buffer.concat(this.received).subarray(this.consumed);
+    if (this.unread.length > 1) this.unread = [Buffer.concat(this.unread)];
+    return this.unread[0] ?? Buffer.alloc(0);
   }
 
   private take(count: number): Buffer {
-    const all = Buffer.concat(this.received);
-    this.received.length = 0;
-    this.received.push(all);
-    const piece = all.subarray(this.consumed, this.consumed + count);
+    const all = this.pending();
+    const piece = all.subarray(0, count);
+    this.unread = all.length > count ? [all.subarray(count)] : [];
     this.consumed += count;
     return piece;
   }
