@@ -33,7 +33,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean }) => {
+    .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own', (value: string) => positiveInteger('--parallel', value))
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean; parallel?: number }) => {
       const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false);
       const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
       const outcomes = await runSuite({
@@ -44,6 +45,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         reportDir,
         progressFormat: process.stdout.isTTY ? 'progress-bar' : 'progress',
         log,
+        parallel: options.parallel,
       });
       const summaryFile = writeSummary(reportDir, options.runtime, outcomes);
       if (!options.reportDir) linkLatest(reportDir);
@@ -63,9 +65,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--target <name|path|all>', 'as for run (repeatable)', collect)
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(['process', 'docker']).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
-    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string }) => {
+    .option('--parallel <n>', 'as for run', (value: string) => positiveInteger('--parallel', value))
+    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; parallel?: number }) => {
       const { targets } = selectTargets(options.target, options.runtime, false);
-      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log }, options.times, (round) =>
+      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),
       );
       for (const { scenario, verdicts } of report.changed) log(`CHANGED ${scenario}: ${verdicts.join(' | ')}`);
