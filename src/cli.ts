@@ -1,10 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { join, relative, resolve } from 'node:path';
-import { cleanupNow } from './cleanup';
+import { cleanupNow, onCleanup } from './cleanup';
 import { HarnessError } from './errors';
 import { composeFile, externalSpec } from './compose';
 import { createFileRoot } from './fixtures/file-root';
 import { PROJECT_ROOT } from './paths';
+import { removeAbandonedAndSay } from './leftovers';
 import { linkLatest, newRunId, writeSummary } from './report/run-report';
 import type { Target } from './contract/manifest';
 import { RUNTIMES, type RuntimeName } from './runtime';
@@ -35,8 +36,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
     .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own', (value: string) => positiveInteger('--parallel', value))
     .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean; parallel?: number }) => {
+      removeAbandonedAndSay(log);
       const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false);
       const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
+      // Interrupted or cut short by an error, the run still reports what it ran.
+      let soFar: TargetOutcome[] = [];
+      const forgetPartialSummary = onCleanup(() => {
+        if (soFar.length > 0) writeSummary(reportDir, options.runtime, soFar, 'the run ended early (interrupted, or a harness error): only the scenarios that ran are listed');
+      });
       const outcomes = await runSuite({
         targets,
         endpoints,
@@ -46,7 +53,9 @@ function buildProgram(setExit: (code: number) => void): Command {
         progressFormat: process.stdout.isTTY ? 'progress-bar' : 'progress',
         log,
         parallel: options.parallel,
+        onProgress: (outcomesSoFar) => (soFar = outcomesSoFar),
       });
+      forgetPartialSummary();
       const summaryFile = writeSummary(reportDir, options.runtime, outcomes);
       if (!options.reportDir) linkLatest(reportDir);
       printVerdicts(outcomes);
@@ -67,6 +76,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--parallel <n>', 'as for run', (value: string) => positiveInteger('--parallel', value))
     .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; parallel?: number }) => {
+      removeAbandonedAndSay(log);
       const { targets } = selectTargets(options.target, options.runtime, false);
       const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),

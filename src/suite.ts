@@ -33,6 +33,8 @@ export interface SuiteOptions {
   parallel?: number;
   /** Sees every Cucumber message as it happens (the benchmark times scenarios with it). */
   onMessage?: (envelope: Envelope) => void;
+  /** Called after every scenario with the results so far, so a run that is cut short can still report what ran. */
+  onProgress?: (outcomes: TargetOutcome[]) => void;
 }
 
 export interface TargetOutcome {
@@ -51,11 +53,13 @@ let supportLibrary: ISupportCodeLibrary | undefined;
 export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> {
   if (options.tags) assertValidTags(options.tags);
   const outcomes: TargetOutcome[] = [];
-  for (const target of options.targets) outcomes.push(await runTarget(target, options));
+  for (const target of options.targets) {
+    outcomes.push(await runTarget(target, options, (running) => options.onProgress?.([...outcomes, running])));
+  }
   return outcomes;
 }
 
-async function runTarget(target: Target, options: SuiteOptions): Promise<TargetOutcome> {
+async function runTarget(target: Target, options: SuiteOptions, onProgress: (running: TargetOutcome) => void): Promise<TargetOutcome> {
   const name = target.manifest.name;
   const endpoints = options.endpoints?.[name];
   const runtime = createRuntime(options.runtime, { log: options.log, endpoints });
@@ -106,6 +110,7 @@ async function runTarget(target: Target, options: SuiteOptions): Promise<TargetO
   const onMessage = (envelope: Envelope): void => {
     collector.onMessage(envelope);
     options.onMessage?.(envelope);
+    if (envelope.testCaseFinished) onProgress({ target, reportDir, results: collector.results() });
   };
   const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: options.progressStream ?? process.stdout, stderr: process.stderr }, onMessage);
   supportLibrary = support;

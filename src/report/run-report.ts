@@ -8,13 +8,17 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
 }
 
-/** `summary.json`: one entry per target and scenario, what CI and the project's tests read. */
-export function writeSummary(reportDir: string, runtime: string, outcomes: TargetOutcome[]): string {
+/**
+ * `summary.json`: one entry per target and scenario, what CI and the project's tests read.
+ * `incomplete` says why a run that ended early lists only the scenarios that ran.
+ */
+export function writeSummary(reportDir: string, runtime: string, outcomes: TargetOutcome[], incomplete?: string): string {
   mkdirSync(reportDir, { recursive: true });
   const file = join(reportDir, SUMMARY_FILE);
   const summary = {
     runtime,
     platform: `${process.platform} ${process.arch}`,
+    ...(incomplete ? { incomplete } : {}),
     targets: outcomes.map(({ target, results }) => ({
       name: target.manifest.name,
       dir: target.dir,

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { onCleanup } from '../cleanup';
+import { processAlive } from '../ownership';
 import type { Service, Target } from '../contract/manifest';
 import { withTimeout } from '../driver/wait';
 import { ensureImage } from './docker-images';
@@ -273,16 +274,6 @@ export function removeAbandonedContainers(): void {
   }
   const abandonedOwners = new Set(lines.map((line) => Number(line.split(' ')[1])).filter((owner) => !processAlive(owner)));
   for (const owner of abandonedOwners) removeContainersOwnedBy(owner);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const logTail = (output: string): string => output.trim().split('\n').slice(-5).join('\n');
