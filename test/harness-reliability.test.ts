@@ -97,6 +97,11 @@ async function eventually(condition: () => boolean, what: string, timeoutMs = 60
   }
 }
 
+const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+const dockerSkip = !dockerAnswers && process.env.SOCKSPEC_REQUIRE_DOCKER !== '1' ? 'no Docker engine answers `docker info`' : false;
+const ownedContainers = (pid: number): string =>
+  spawnSync('docker', ['ps', '--all', '--quiet', '--filter', `label=sockspec.owner-pid=${pid}`], { encoding: 'utf8' }).stdout.trim();
+
 const ECHO_1MIB = 'features/echo.feature:16';
 const ECHO_256_VALUES = 'features/echo.feature:20';
 
@@ -172,5 +177,18 @@ describe('harness reliability', () => {
     assert.match(next.stderr, /killed \d+ target process\(es\) an earlier, killed sockspec run left running/);
     assert.deepEqual(leftBehindBy(pid), { processes: [], tempDirs: [] });
     for (const dir of left.tempDirs) assert.ok(!existsSync(join(tmpdir(), dir)));
+  });
+
+  it('killed outright on the docker runtime, a run leaves containers that the next run removes', { skip: dockerSkip }, async () => {
+    const run = startRun(['--runtime', 'docker', '--target', 'cpp', '--report-dir', tempDir('killed-docker')]);
+    const containersOf = (): string => ownedContainers(run.child.pid!);
+    await eventually(() => containersOf() !== '', 'the run to start a container', 180_000);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    assert.notEqual(containersOf(), '', 'a killed run cannot remove its containers');
+
+    const next = runCli(['run', '--target', 'cpp', '--tags', '@udp-echo', '--report-dir', tempDir('next-docker')]);
+    assert.equal(next.status, 0, next.stderr);
+    assert.equal(containersOf(), '');
   });
 });
