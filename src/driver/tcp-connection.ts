@@ -215,7 +215,7 @@ export class TcpConnection {
    */
   private kernelSawReset(): string | undefined {
     if (process.platform !== 'linux') return undefined;
-    const sameLocalPort = readTcpSockets(process.pid).filter((candidate) => candidate.localPort === this.localPort);
+    const sameLocalPort = readTcpSockets(process.pid, this.localPort).filter((candidate) => candidate.localPort === this.localPort);
     const entry = sameLocalPort.find((candidate) => candidate.remotePort === this.remotePort);
     if (entry && entry.state !== 'CLOSE') return undefined;
     const listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
