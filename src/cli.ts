@@ -2,7 +2,6 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { join, relative, resolve } from 'node:path';
 import { cleanupNow, onCleanup } from './cleanup';
 import { HarnessError } from './errors';
-import { composeFile, externalSpec } from './compose';
 import { createFileRoot } from './fixtures/file-root';
 import { PROJECT_ROOT } from './paths';
 import { removeAbandonedAndSay } from './leftovers';
@@ -10,8 +9,8 @@ import { linkLatest, newRunId, writeSummary } from './report/run-report';
 import type { Target } from './contract/manifest';
 import { RUNTIMES, type RuntimeName } from './runtime';
 import { externalTarget, parseExternalTarget, type Endpoints } from './runtime/external-runtime';
-import { repeatSuite } from './repeat';
-import { runSuite, type TargetOutcome } from './suite';
+// Cucumber and testcontainers load only when a command needs them: `--help` and `targets` start fast.
+import type { TargetOutcome } from './suite';
 import { bundledTargets, isNegativeControl, resolveTargets } from './targets';
 
 export const EXIT_PASSED = 0;
@@ -44,6 +43,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       const forgetPartialSummary = onCleanup(() => {
         if (soFar.length > 0) writeSummary(reportDir, options.runtime, soFar, 'the run ended early (interrupted, or a harness error): only the scenarios that ran are listed');
       });
+      const { runSuite } = await import('./suite');
       const outcomes = await runSuite({
         targets,
         endpoints,
@@ -78,6 +78,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; parallel?: number }) => {
       removeAbandonedAndSay(log);
       const { targets } = selectTargets(options.target, options.runtime, false);
+      const { repeatSuite } = await import('./repeat');
       const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),
       );
@@ -98,7 +99,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('compose')
     .description('print docker-compose.yml for every bundled target, and the external targets to test them with')
     .option('--external-targets', 'print the --target of each compose target for --runtime external instead')
-    .action((options: { externalTargets?: boolean }) => {
+    .action(async (options: { externalTargets?: boolean }) => {
+      const { composeFile, externalSpec } = await import('./compose');
       const targets = bundledTargets();
       process.stdout.write(options.externalTargets ? targets.map((target, index) => `${externalSpec(target, index)}\n`).join('') : composeFile(targets));
     });

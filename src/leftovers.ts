@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OWNER_ENV, TEMP_DIR_NAME, processAlive } from './ownership';
-import { removeAbandonedContainers } from './runtime/docker-runtime';
+import { removeAbandonedContainers } from './runtime/container-owners';
 
 /**
  * Removes what killed sockspec runs left behind (target processes, temporary

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { readTcpSockets } from '../kernel/proc-net';
+import { readOwnTcpSockets } from '../kernel/proc-net';
 import { pause } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
@@ -215,7 +215,7 @@ export class TcpConnection {
    */
   private kernelSawReset(): string | undefined {
     if (process.platform !== 'linux') return undefined;
-    const sameLocalPort = readTcpSockets(process.pid, this.localPort).filter((candidate) => candidate.localPort === this.localPort);
+    const sameLocalPort = readOwnTcpSockets(this.localPort).filter((candidate) => candidate.localPort === this.localPort);
     const entry = sameLocalPort.find((candidate) => candidate.remotePort === this.remotePort);
     if (entry && entry.state !== 'CLOSE') return undefined;
     const listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';

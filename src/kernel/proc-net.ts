@@ -39,6 +39,22 @@ export function readTcpSockets(pid: number, port?: number): TcpSocketEntry[] {
   return port === undefined ? entries : entries.filter((entry) => entry.localPort === port || entry.remotePort === port);
 }
 
+let ownTables: string[] | undefined;
+
+/**
+ * readTcpSockets for this process, sharing one read of the tables among every caller
+ * in the same turn of the event loop. Connections that end together (64 clients at
+ * once) each ask; one read answers them all, and it is valid for each: whatever
+ * ended their streams reached the kernel before the loop woke up to report it.
+ */
+export function readOwnTcpSockets(port: number): TcpSocketEntry[] {
+  if (ownTables === undefined) {
+    ownTables = ['tcp', 'tcp6'].map((table) => readOptional(`/proc/${process.pid}/net/${table}`));
+    setImmediate(() => (ownTables = undefined));
+  }
+  return ownTables.flatMap((table) => parseTcpTable(table, port)).filter((entry) => entry.localPort === port || entry.remotePort === port);
+}
+
 export function parseTcpTable(text: string, port?: number): TcpSocketEntry[] {
   // Addresses are written ADDRESS:PORT in four upper-case hex digits, followed by a space.
   const portField = port === undefined ? undefined : `:${port.toString(16).toUpperCase().padStart(4, '0')} `;

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { onCleanup } from '../cleanup';
-import { processAlive } from '../ownership';
+import { ownedLabels, removeAbandonedContainers, removeContainersOwnedBy } from './container-owners';
 import type { Service, Target } from '../contract/manifest';
 import { withTimeout } from '../driver/wait';
 import { ensureImage } from './docker-images';
@@ -13,10 +12,10 @@ import { ProcControl } from './proc-control';
 import type { RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
 
+export { SOCKSPEC_LABEL, removeAbandonedContainers } from './container-owners';
+
 /** The port every server listens on inside its container; the harness reaches it through a mapping on 127.0.0.1. */
 export const CONTAINER_PORT = 7000;
-export const SOCKSPEC_LABEL = 'sockspec';
-const OWNER_LABEL = 'sockspec.owner-pid';
 const START_TIMEOUT_MS = 10_000;
 const LOG_TAIL_BYTES = 4096;
 
@@ -244,36 +243,8 @@ function containerHost(host: string): string {
   return host.includes(':') ? '::' : '0.0.0.0';
 }
 
-function ownedLabels(): Record<string, string> {
-  return { [SOCKSPEC_LABEL]: 'true', [OWNER_LABEL]: String(process.pid) };
-}
-
-/** Removes every container a sockspec process labelled as its own; 'exit' handlers cannot wait, so this uses the CLI. */
-function removeContainersOwnedBy(pid: number): void {
-  try {
-    const ids = execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `label=${OWNER_LABEL}=${pid}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    if (ids.length > 0) execFileSync('docker', ['rm', '--force', ...ids], { stdio: 'ignore' });
-  } catch {
-    // No engine left to ask: nothing of ours can be running there either.
-  }
-}
-
 async function removeContainer(container: StartedTestContainer): Promise<void> {
   await container.stop({ timeout: 0, remove: true }).catch(() => undefined);
-}
-
-/** Removes containers left by a sockspec that was killed before it could clean up. */
-export function removeAbandonedContainers(): void {
-  let lines: string[];
-  try {
-    lines = execFileSync('docker', ['ps', '--all', '--filter', `label=${SOCKSPEC_LABEL}`, '--format', `{{.ID}} {{.Label "${OWNER_LABEL}"}}`], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    return;
-  }
-  const abandonedOwners = new Set(lines.map((line) => Number(line.split(' ')[1])).filter((owner) => !processAlive(owner)));
-  for (const owner of abandonedOwners) removeContainersOwnedBy(owner);
 }
 
 const logTail = (output: string): string => output.trim().split('\n').slice(-5).join('\n');
