@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +140,21 @@ describe('harness reliability', () => {
     } finally {
       holder.close();
     }
+  });
+
+  it('an unreadable or malformed manifest is a harness error naming the file', () => {
+    const unreadable = tempDir('unreadable-manifest');
+    // A folder where the file should be: unreadable even for root, who may read any file.
+    mkdirSync(join(unreadable, 'target.json'));
+    const first = runCli(['run', '--target', unreadable], 60_000);
+    assert.equal(first.status, 2);
+    assert.match(first.stderr.trim().split('\n').pop()!, /target\.json: cannot read the target manifest \(EISDIR\)$/);
+
+    const malformed = tempDir('malformed-manifest');
+    writeFileSync(join(malformed, 'target.json'), '{"name": "half');
+    const second = runCli(['run', '--target', malformed], 60_000);
+    assert.equal(second.status, 2);
+    assert.match(second.stderr.trim().split('\n').pop()!, /target\.json: not valid JSON \(/);
   });
 
   it('rejects a --parallel that is not a positive number with one line and exit code 2', () => {
