@@ -79,6 +79,16 @@ function leftBehindBy(pid: number): { processes: number[]; tempDirs: string[] } 
   };
 }
 
+/** The parent pid of a process, from /proc; undefined once it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    // The command name (in parentheses) may hold spaces; the fields after it are fixed.
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 function startRun(args: string[]): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [join(PROJECT, 'bin', 'sockspec.js'), 'run', ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -176,6 +186,22 @@ describe('harness reliability', () => {
     assert.ok(ran.length >= 5, `${ran.length} scenarios listed`);
     for (const result of ran) assert.ok(['passed', 'failed', 'not applicable', 'not runnable'].includes(result.status), result.status);
     assert.deepEqual(leftBehindBy(run.child.pid!), { processes: [], tempDirs: [] });
+  });
+
+  it('interrupted with --parallel, the run and its workers leave nothing behind', async () => {
+    const run = startRun(['--target', 'cpp', '--parallel', '2', '--report-dir', tempDir('interrupted-parallel')]);
+    const coordinator = run.child.pid!;
+    // The workers are the run's children; their target processes carry the worker's pid.
+    const workers = new Set<number>();
+    const serversOfWorkers = (): number[] => ownedProcesses().filter(({ owner }) => workers.has(owner)).map(({ pid }) => pid);
+    await eventually(() => {
+      for (const { owner } of ownedProcesses()) if (parentOf(owner) === coordinator) workers.add(owner);
+      return workers.size > 0 && run.stdout().length >= 20;
+    }, 'a worker to start a target server and the run to finish some steps');
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 130);
+    await eventually(() => [...workers].every((worker) => !existsSync(`/proc/${worker}`) || parentOf(worker) !== coordinator) && serversOfWorkers().length === 0, 'the workers and their servers to be gone', 30_000);
+    for (const worker of workers) assert.deepEqual(leftBehindBy(worker), { processes: [], tempDirs: [] });
   });
 
   it('killed outright (SIGKILL), a run leaves processes and folders that the next run removes', async () => {
