@@ -1,3 +1,4 @@
+import './testcontainers-settings';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
@@ -18,11 +19,6 @@ export { SOCKSPEC_LABEL, removeAbandonedContainers } from './container-owners';
 export const CONTAINER_PORT = 7000;
 const START_TIMEOUT_MS = 10_000;
 const LOG_TAIL_BYTES = 4096;
-
-// The reaper image cannot be pulled where no registry is reachable, and sockspec
-// removes what it starts itself; the harness only ever talks to loopback.
-process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 
 /** A container whose network namespace may carry sysctls, and which reports how it exits. */
 class TargetContainer extends GenericContainer {
