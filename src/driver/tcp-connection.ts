@@ -5,6 +5,7 @@ import { pause } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
 const READ_BUFFER_BYTES = 64 * 1024;
+const KEEP_READ_AS_IS_BYTES = 16 * 1024;
 
 export type ConnectionState = 'open' | 'ended' | 'reset' | 'failed' | 'closed';
 
@@ -86,10 +87,14 @@ export class TcpConnection {
         // With a read buffer of its own, pause() really stops reading from the kernel
         // (plain sockets keep reading into the stream's buffer), so "the client reads
         // nothing" means the bytes wait in the kernel's receive queue.
+        // A fresh buffer for every read, so a large read is kept as it is, never copied
+        // (a shared one would have to be); small reads are copied out, so that a
+        // byte-at-a-time stream does not hold a whole read buffer per byte.
         onread: {
-          buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+          buffer: () => Buffer.allocUnsafe(READ_BUFFER_BYTES),
           callback: (bytes: number, buffer: Uint8Array) => {
-            connection?.onBytes(Buffer.from(buffer.subarray(0, bytes)));
+            const view = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+            connection?.onBytes(bytes >= KEEP_READ_AS_IS_BYTES ? view : Buffer.from(view));
             return true; // false would pause reading
           },
         },
@@ -223,7 +228,7 @@ export class TcpConnection {
   }
 
   private pending(): Buffer {
-    if (this.unread.length > 1) this.unread = [Buffer.concat(this.unread)];
+    if (this.unread.length > 1) this.unread = [Buffer.concat(this.unread, this.receivedLength - this.consumed)];
     return this.unread[0] ?? Buffer.alloc(0);
   }
 
