@@ -11,6 +11,7 @@ import { availableParallelism, cpus, freemem, loadavg, release, totalmem } from 
 import { join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import { readTcpSockets } from '../src/kernel/proc-net';
 import { PROJECT_ROOT } from '../src/paths';
 import { bundledTargets, isNegativeControl } from '../src/targets';
 import { buildTarget } from '../src/build';
@@ -125,6 +126,8 @@ function machine(): Record<string, unknown> {
     docker: docker || undefined,
     // The machine may be shared: the load says how much of it the benchmark had.
     loadAverageAtStart: loadavg().map((load) => Number(load.toFixed(2))),
+    // Every check of a connection's TCP state reads the whole table of the namespace: its size sets the cost.
+    tcpSocketsInNamespace: readTcpSockets(process.pid).length,
   };
 }
 
