@@ -18,7 +18,7 @@ export interface ThroughputFigures {
 }
 
 const CHUNK = seededBytes(MiB, 'bench-throughput');
-const ROUNDS = 2;
+const ROUNDS = 3;
 // Bounds every transfer: loopback does well over 100 MiB/s, so this only ends a hang.
 const MS_PER_MIB_AT_MOST = 200;
 
