@@ -79,15 +79,20 @@ function leftBehindBy(pid: number): { processes: number[]; tempDirs: string[] } 
   };
 }
 
-/** The parent pid of a process, from /proc; undefined once it is gone. */
-function parentOf(pid: number): number | undefined {
+/** State and parent pid of a process, from /proc; undefined once it is gone. */
+function statOf(pid: number): { state: string; parent: number } | undefined {
   try {
     // The command name (in parentheses) may hold spaces; the fields after it are fixed.
-    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    const [state, parent] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { state, parent: Number(parent) };
   } catch {
     return undefined;
   }
 }
+
+const parentOf = (pid: number): number | undefined => statOf(pid)?.parent;
+/** Exited: no longer listed, or a zombie waiting to be reaped. */
+const isGone = (pid: number): boolean => (statOf(pid)?.state ?? 'Z') === 'Z';
 
 function startRun(args: string[]): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [join(PROJECT, 'bin', 'sockspec.js'), 'run', ...args], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -200,7 +205,7 @@ describe('harness reliability', () => {
     }, 'a worker to start a target server and the run to finish some steps');
     run.child.kill('SIGINT');
     assert.equal(await run.exited, 130);
-    await eventually(() => [...workers].every((worker) => !existsSync(`/proc/${worker}`) || parentOf(worker) !== coordinator) && serversOfWorkers().length === 0, 'the workers and their servers to be gone', 30_000);
+    await eventually(() => [...workers].every(isGone) && serversOfWorkers().length === 0, 'the workers and their servers to be gone', 30_000);
     for (const worker of workers) assert.deepEqual(leftBehindBy(worker), { processes: [], tempDirs: [] });
   });
 
