@@ -2,6 +2,7 @@ import type { Envelope } from '@cucumber/messages';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import type { Target } from '../../src/contract/manifest';
+import { readTcpSockets } from '../../src/kernel/proc-net';
 import { runSuite } from '../../src/suite';
 import { stats, type Stats } from './stats';
 
@@ -11,6 +12,8 @@ export interface OverheadFigures {
   busyMs: Stats;
   /** Scenario wall time, for comparison: mostly waiting on the target, the kernel and the behaviour's own timers. */
   wallMs: Stats;
+  /** TCP sockets in the namespace as each scenario ended: every TCP state check reads them all. */
+  tcpSocketsInNamespace: Stats;
   /** The scenarios where the harness was busiest. */
   busiest: { scenario: string; busyMs: number; wallMs: number }[];
 }
@@ -28,6 +31,7 @@ export async function measureHarnessOverhead(target: Target, reportDir: string, 
   const testCases = new Map<string, string>();
   const running = new Map<string, { elu: EventLoopUtilization; startedAt: number; name: string }>();
   const measured: { scenario: string; busyMs: number; wallMs: number }[] = [];
+  const tableSizes: number[] = [];
   const onMessage = (envelope: Envelope): void => {
     if (envelope.pickle) pickles.set(envelope.pickle.id, envelope.pickle.name);
     else if (envelope.testCase) testCases.set(envelope.testCase.id, pickles.get(envelope.testCase.pickleId) ?? '?');
@@ -38,6 +42,8 @@ export async function measureHarnessOverhead(target: Target, reportDir: string, 
       const start = running.get(envelope.testCaseFinished.testCaseStartedId)!;
       const elu = performance.eventLoopUtilization(start.elu);
       measured.push({ scenario: start.name, busyMs: round(elu.active), wallMs: round(performance.now() - start.startedAt) });
+      // Read between scenarios: outside every measured window.
+      tableSizes.push(readTcpSockets(process.pid).length);
     }
   };
   await runSuite({ targets: [target], runtime: 'process', reportDir, progressFormat: 'progress', progressStream, log: () => {}, onMessage });
@@ -45,6 +51,7 @@ export async function measureHarnessOverhead(target: Target, reportDir: string, 
     scenarios: measured.length,
     busyMs: stats(measured.map((entry) => entry.busyMs)),
     wallMs: stats(measured.map((entry) => entry.wallMs)),
+    tcpSocketsInNamespace: stats(tableSizes),
     busiest: [...measured].sort((a, b) => b.busyMs - a.busyMs).slice(0, 5),
   };
 }
