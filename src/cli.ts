@@ -1,11 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { join, relative, resolve } from 'node:path';
-import { cleanupNow } from './cleanup';
+import { cleanupNow, onCleanup } from './cleanup';
 import { HarnessError } from './errors';
 import { INIT_LANGUAGES, initTarget, type InitLanguage } from './init';
-import { composeFile, externalSpec } from './compose';
 import { createFileRoot } from './fixtures/file-root';
 import { PROJECT_ROOT } from './paths';
+import { removeAbandonedAndSay } from './leftovers';
 import { addReportCommands } from './report/commands';
 import { diffMarkdown } from './report/diff';
 import { linkLatest, newRunId, writeRunReport } from './report/run-report';
@@ -13,8 +13,8 @@ import { readSummary } from './report/summary-schema';
 import type { Target } from './contract/manifest';
 import { RUNTIMES, type RuntimeName } from './runtime';
 import { externalTarget, parseExternalTarget, type Endpoints } from './runtime/external-runtime';
-import { repeatSuite } from './repeat';
-import { runSuite, type TargetOutcome } from './suite';
+// Cucumber and testcontainers load only when a command needs them: `--help` and `targets` start fast.
+import type { TargetOutcome } from './suite';
 import { bundledTargets, isNegativeControl, referenceTargets, resolveTargets } from './targets';
 
 export const EXIT_PASSED = 0;
@@ -38,11 +38,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
     .option('--baseline <summary>', "an earlier run's summary.json or report folder: its passes that fail now are marked as regressions")
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean; baseline?: string }) => {
+    .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own', (value: string) => positiveInteger('--parallel', value))
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number }) => {
+      removeAbandonedAndSay(log);
       const baseline = options.baseline ? readSummary(options.baseline) : undefined;
       const startedAt = new Date();
       const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false);
       const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
+      // Interrupted or cut short by an error, the run still reports what it ran.
+      let soFar: TargetOutcome[] = [];
+      const forgetPartialSummary = onCleanup(() => {
+        if (soFar.length > 0) writeRunReport(reportDir, options.runtime, soFar, startedAt, undefined, 'the run ended early (interrupted, or a harness error): only the scenarios that ran are listed');
+      });
+      const { runSuite } = await import('./suite');
       const outcomes = await runSuite({
         targets,
         endpoints,
@@ -51,7 +59,10 @@ function buildProgram(setExit: (code: number) => void): Command {
         reportDir,
         progressFormat: process.stdout.isTTY ? 'progress-bar' : 'progress',
         log,
+        parallel: options.parallel,
+        onProgress: (outcomesSoFar) => (soFar = outcomesSoFar),
       });
+      forgetPartialSummary();
       const { summaryFile, diff } = writeRunReport(reportDir, options.runtime, outcomes, startedAt, baseline);
       if (!options.reportDir) linkLatest(reportDir);
       printVerdicts(outcomes);
@@ -71,9 +82,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--target <name|path|all>', 'as for run (repeatable)', collect)
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(['process', 'docker']).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
-    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string }) => {
+    .option('--parallel <n>', 'as for run', (value: string) => positiveInteger('--parallel', value))
+    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; parallel?: number }) => {
+      removeAbandonedAndSay(log);
       const { targets } = selectTargets(options.target, options.runtime, false);
-      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log }, options.times, (round) =>
+      const { repeatSuite } = await import('./repeat');
+      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),
       );
       for (const { scenario, verdicts } of report.changed) log(`CHANGED ${scenario}: ${verdicts.join(' | ')}`);
@@ -95,7 +109,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('compose')
     .description('print docker-compose.yml for the bundled reference targets, and the external targets to test them with')
     .option('--external-targets', 'print the --target of each compose target for --runtime external instead')
-    .action((options: { externalTargets?: boolean }) => {
+    .action(async (options: { externalTargets?: boolean }) => {
+      const { composeFile, externalSpec } = await import('./compose');
       const targets = referenceTargets();
       process.stdout.write(options.externalTargets ? targets.map((target, index) => `${externalSpec(target, index)}\n`).join('') : composeFile(targets));
     });

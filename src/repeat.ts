@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { removeOnCleanup } from './cleanup';
+import { runTempDir } from './ownership';
 import { runSuite, type SuiteOptions } from './suite';
 
 export interface FlakeReport {
@@ -17,8 +15,7 @@ export interface FlakeReport {
  * the flake detector. Zero is the only acceptable answer for a conformance suite.
  */
 export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, rounds: number, onRound: (round: number) => void): Promise<FlakeReport> {
-  const scratch = mkdtempSync(join(tmpdir(), 'sockspec-repeat-'));
-  removeOnCleanup(scratch);
+  const scratch = runTempDir('repeat');
   const verdicts = new Map<string, string[]>();
   for (let round = 0; round < rounds; round++) {
     const outcomes = await runSuite({ ...options, reportDir: join(scratch, `round-${round}`), progressStream: new PassThrough().resume() });

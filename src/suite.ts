@@ -1,5 +1,6 @@
 import { loadSources, runCucumber, type IRunOptions, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import parseTagExpression from '@cucumber/tag-expressions';
+import type { Envelope } from '@cucumber/messages';
 import { mkdirSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { join, relative } from 'node:path';
@@ -9,6 +10,7 @@ import type { Target } from './contract/manifest';
 import { hasIpv6Loopback } from './kernel/ipv6';
 import { HarnessError } from './errors';
 import { FEATURES_DIR, PROJECT_ROOT, STEPS_DIR } from './paths';
+import { byPlanOrder } from './report/plan-order';
 import { ScenarioCollector, type ScenarioResult } from './report/summary';
 import { preflight } from './runtime/preflight';
 import { createRuntime } from './runtime';
@@ -27,6 +29,12 @@ export interface SuiteOptions {
   progressFormat: string;
   progressStream?: Writable;
   log: (line: string) => void;
+  /** Scenarios run at once, each worker a process of its own (Cucumber's parallel mode); 0 or absent: one after another. */
+  parallel?: number;
+  /** Sees every Cucumber message as it happens (the benchmark times scenarios with it). */
+  onMessage?: (envelope: Envelope) => void;
+  /** Called after every scenario with the results so far, so a run that is cut short can still report what ran. */
+  onProgress?: (outcomes: TargetOutcome[]) => void;
 }
 
 export interface TargetOutcome {
@@ -35,6 +43,7 @@ export interface TargetOutcome {
   results: ScenarioResult[];
 }
 
+const REGISTER_TYPESCRIPT = join(PROJECT_ROOT, 'bin', 'register-typescript.js');
 const SOURCES = { defaultDialect: 'en', paths: [join(FEATURES_DIR, '**/*.feature')], names: [], order: 'defined' as const };
 
 // Step definitions register themselves when first required; later runs in the
@@ -44,11 +53,13 @@ let supportLibrary: ISupportCodeLibrary | undefined;
 export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> {
   if (options.tags) assertValidTags(options.tags);
   const outcomes: TargetOutcome[] = [];
-  for (const target of options.targets) outcomes.push(await runTarget(target, options));
+  for (const target of options.targets) {
+    outcomes.push(await runTarget(target, options, (running) => options.onProgress?.([...outcomes, running])));
+  }
   return outcomes;
 }
 
-async function runTarget(target: Target, options: SuiteOptions): Promise<TargetOutcome> {
+async function runTarget(target: Target, options: SuiteOptions, onProgress: (running: TargetOutcome) => void): Promise<TargetOutcome> {
   const name = target.manifest.name;
   const endpoints = options.endpoints?.[name];
   const runtime = createRuntime(options.runtime, { log: options.log, endpoints });
@@ -68,12 +79,13 @@ async function runTarget(target: Target, options: SuiteOptions): Promise<TargetO
   const collector = new ScenarioCollector();
   const runOptions: IRunOptions = {
     sources: { ...SOURCES, tagExpression },
-    support: supportLibrary ?? { requireModules: [], requirePaths: [join(STEPS_DIR, '**/*.ts')], importPaths: [], loaders: [] },
+    // Parallel workers load the support code themselves, TypeScript registration first.
+    support: supportLibrary ?? { requireModules: [REGISTER_TYPESCRIPT], requirePaths: [join(STEPS_DIR, '**/*.ts')], importPaths: [], loaders: [] },
     runtime: {
       dryRun: false,
       failFast: false,
       filterStacktraces: true,
-      parallel: 0,
+      parallel: options.parallel ?? 0,
       retry: 0,
       retryTagFilter: '',
       strict: true,
@@ -95,9 +107,16 @@ async function runTarget(target: Target, options: SuiteOptions): Promise<TargetO
     },
   };
   options.log(`running ${name} (${relative(PROJECT_ROOT, target.dir) || target.dir}) on the ${options.runtime} runtime`);
-  const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: options.progressStream ?? process.stdout, stderr: process.stderr }, collector.onMessage);
+  const onMessage = (envelope: Envelope): void => {
+    collector.onMessage(envelope);
+    options.onMessage?.(envelope);
+    if (envelope.testCaseFinished) onProgress({ target, reportDir, results: collector.results() });
+  };
+  const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: options.progressStream ?? process.stdout, stderr: process.stderr }, onMessage);
   supportLibrary = support;
-  return { target, reportDir, results: [...collector.results(), ...collector.withFeatureNames(notRun)] };
+  // Parallel workers finish in no fixed order; the report lists scenarios as a serial run would.
+  const ran = options.parallel ? byPlanOrder(collector.results()) : collector.results();
+  return { target, reportDir, results: [...ran, ...collector.withFeatureNames(notRun)] };
 }
 
 function assertValidTags(tags: string): void {

@@ -1,11 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { readTcpSockets } from '../kernel/proc-net';
+import { readOwnTcpSockets } from '../kernel/proc-net';
 import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
 import { pause, pollUntil } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
 const READ_BUFFER_BYTES = 64 * 1024;
+const KEEP_READ_AS_IS_BYTES = 16 * 1024;
 
 export type ConnectionState = 'open' | 'ended' | 'reset' | 'failed' | 'closed';
 
@@ -28,12 +29,13 @@ interface Waiter {
 }
 
 /**
- * One client connection, seen from the client's side. It keeps every byte received
+ * One client connection, seen from the client's side. It counts every byte received
  * and how the stream ended (end-of-stream, reset, error) so steps can state exactly
  * what the socket saw when an expectation fails.
  */
 export class TcpConnection {
-  private readonly received: Buffer[] = [];
+  /** Bytes received and not yet taken by a receive call; taken bytes are dropped, so a long transfer keeps only what is pending. */
+  private unread: Buffer[] = [];
   private receivedLength = 0;
   private consumed = 0;
   private waiters: Waiter[] = [];
@@ -95,10 +97,14 @@ export class TcpConnection {
         // With a read buffer of its own, pause() really stops reading from the kernel
         // (plain sockets keep reading into the stream's buffer), so "the client reads
         // nothing" means the bytes wait in the kernel's receive queue.
+        // A fresh buffer for every read, so a large read is kept as it is, never copied
+        // (a shared one would have to be); small reads are copied out, so that a
+        // byte-at-a-time stream does not hold a whole read buffer per byte.
         onread: {
-          buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+          buffer: () => Buffer.allocUnsafe(READ_BUFFER_BYTES),
           callback: (bytes: number, buffer: Uint8Array) => {
-            connection?.onBytes(Buffer.from(buffer.subarray(0, bytes)));
+            const view = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+            connection?.onBytes(bytes >= KEEP_READ_AS_IS_BYTES ? view : Buffer.from(view));
             return true; // false would pause reading
           },
         },
@@ -156,7 +162,7 @@ export class TcpConnection {
   }
 
   private onBytes(chunk: Buffer): void {
-    this.received.push(chunk);
+    this.unread.push(chunk);
     this.receivedLength += chunk.length;
     this.recorder?.receivedBytes(chunk);
     this.settleWaiters();
@@ -176,7 +182,7 @@ export class TcpConnection {
   /** Waits until the kernel holds bytes for this socket that it has not read (while reading is paused). */
   async awaitQueuedBytes(timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<void> {
     await pollUntil(
-      () => (readTcpSockets(process.pid).some((entry) => entry.localPort === this.localPort && entry.remotePort === this.remotePort && entry.receiveQueue > 0) ? true : undefined),
+      () => (readOwnTcpSockets(this.localPort).some((entry) => entry.localPort === this.localPort && entry.remotePort === this.remotePort && entry.receiveQueue > 0) ? true : undefined),
       timeoutMs,
       'bytes to arrive in the socket\'s receive queue',
     );
@@ -248,7 +254,7 @@ export class TcpConnection {
    */
   private kernelSawReset(): string | undefined {
     if (process.platform !== 'linux') return undefined;
-    const sameLocalPort = readTcpSockets(process.pid).filter((candidate) => candidate.localPort === this.localPort);
+    const sameLocalPort = readOwnTcpSockets(this.localPort).filter((candidate) => candidate.localPort === this.localPort);
     const entry = sameLocalPort.find((candidate) => candidate.remotePort === this.remotePort);
     if (entry && entry.state !== 'CLOSE') return undefined;
     const listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
@@ -256,14 +262,14 @@ export class TcpConnection {
   }
 
   private pending(): Buffer {
-    return Buffer.concat(this.received).subarray(this.consumed);
+    if (this.unread.length > 1) this.unread = [Buffer.concat(this.unread, this.receivedLength - this.consumed)];
+    return this.unread[0] ?? Buffer.alloc(0);
   }
 
   private take(count: number): Buffer {
-    const all = Buffer.concat(this.received);
-    this.received.length = 0;
-    this.received.push(all);
-    const piece = all.subarray(this.consumed, this.consumed + count);
+    const all = this.pending();
+    const piece = all.subarray(0, count);
+    this.unread = all.length > count ? [all.subarray(count)] : [];
     this.consumed += count;
     return piece;
   }

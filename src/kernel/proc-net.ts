@@ -29,16 +29,39 @@ export interface TcpSocketEntry {
   receiveQueue: number;
 }
 
-/** Every TCP socket (IPv4 and IPv6) in the network namespace of process `pid`. */
-export function readTcpSockets(pid: number): TcpSocketEntry[] {
-  return ['tcp', 'tcp6'].flatMap((table) => parseTcpTable(readOptional(`/proc/${pid}/net/${table}`)));
+/**
+ * Every TCP socket (IPv4 and IPv6) in the network namespace of process `pid`, or only
+ * those with `port` at either end. The table lists every socket of the namespace
+ * (thousands on a busy host, most in TIME_WAIT): passing the port skips parsing the rest.
+ */
+export function readTcpSockets(pid: number, port?: number): TcpSocketEntry[] {
+  const entries = ['tcp', 'tcp6'].flatMap((table) => parseTcpTable(readOptional(`/proc/${pid}/net/${table}`), port));
+  return port === undefined ? entries : entries.filter((entry) => entry.localPort === port || entry.remotePort === port);
 }
 
-export function parseTcpTable(text: string): TcpSocketEntry[] {
+let ownTables: string[] | undefined;
+
+/**
+ * readTcpSockets for this process, sharing one read of the tables among every caller
+ * in the same turn of the event loop. Connections that end together (64 clients at
+ * once) each ask; one read answers them all, and it is valid for each: whatever
+ * ended their streams reached the kernel before the loop woke up to report it.
+ */
+export function readOwnTcpSockets(port: number): TcpSocketEntry[] {
+  if (ownTables === undefined) {
+    ownTables = ['tcp', 'tcp6'].map((table) => readOptional(`/proc/${process.pid}/net/${table}`));
+    setImmediate(() => (ownTables = undefined));
+  }
+  return ownTables.flatMap((table) => parseTcpTable(table, port)).filter((entry) => entry.localPort === port || entry.remotePort === port);
+}
+
+export function parseTcpTable(text: string, port?: number): TcpSocketEntry[] {
+  // Addresses are written ADDRESS:PORT in four upper-case hex digits, followed by a space.
+  const portField = port === undefined ? undefined : `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
   return text
     .split('\n')
     .slice(1)
-    .filter((line) => line.trim())
+    .filter((line) => line.trim() && (portField === undefined || line.includes(portField)))
     .map((line) => {
       const [, local, remote, state, queues] = line.trim().split(/\s+/);
       return {

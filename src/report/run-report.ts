@@ -40,12 +40,16 @@ export interface RunReport {
   diff?: SummaryDiff;
 }
 
-/** Writes summary.json, matrix.html and matrix.md of a run; with a baseline, the matrix marks regressions. */
-export function writeRunReport(reportDir: string, runtime: string, outcomes: TargetOutcome[], startedAt: Date, baseline?: Summary): RunReport {
+/**
+ * Writes summary.json, matrix.html and matrix.md of a run; with a baseline, the matrix marks regressions.
+ * `incomplete` says why a run that ended early lists only the scenarios that ran.
+ */
+export function writeRunReport(reportDir: string, runtime: string, outcomes: TargetOutcome[], startedAt: Date, baseline?: Summary, incomplete?: string): RunReport {
   const summary = parseSummary(
     {
       schemaVersion: SUMMARY_SCHEMA_VERSION,
       ...runMetadata(runtime, startedAt, new Date()),
+      ...(incomplete ? { incomplete } : {}),
       targets: outcomes.map(({ target, results }) => ({
         name: target.manifest.name,
         runtime,

@@ -55,6 +55,8 @@ export const summarySchema = runMetadata.extend({
   schemaVersion: z.literal(SUMMARY_SCHEMA_VERSION),
   /** For a summary made by `sockspec merge`: the runs it combines, where each came from. */
   mergedFrom: z.array(runMetadata.extend({ source: z.string() })).optional(),
+  /** Set when the run ended early (interrupted, or a harness error): why, since only the scenarios that ran are listed. */
+  incomplete: z.string().optional(),
   targets: z.array(targetResults),
 });
 

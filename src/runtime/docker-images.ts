@@ -1,3 +1,4 @@
+import './testcontainers-settings';
 import { join, relative, resolve } from 'node:path';
 import { GenericContainer, getContainerRuntimeClient } from 'testcontainers';
 import { SKIPPED_DIRS, folderDigest } from '../build';

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import './testcontainers-settings';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { onCleanup } from '../cleanup';
+import { ownedLabels, removeAbandonedContainers, removeContainersOwnedBy } from './container-owners';
 import type { Service, Target } from '../contract/manifest';
 import { withTimeout } from '../driver/wait';
 import { ensureImage } from './docker-images';
@@ -12,17 +13,12 @@ import { ProcControl } from './proc-control';
 import type { ClientExit, ClientRequest, RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
 
+export { SOCKSPEC_LABEL, removeAbandonedContainers } from './container-owners';
+
 /** The port every server listens on inside its container; the harness reaches it through a mapping on 127.0.0.1. */
 export const CONTAINER_PORT = 7000;
-export const SOCKSPEC_LABEL = 'sockspec';
-const OWNER_LABEL = 'sockspec.owner-pid';
 const START_TIMEOUT_MS = 10_000;
 const LOG_TAIL_BYTES = 4096;
-
-// The reaper image cannot be pulled where no registry is reachable, and sockspec
-// removes what it starts itself; the harness only ever talks to loopback.
-process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 
 /** A container whose network namespace may carry sysctls, and which reports how it exits. */
 class TargetContainer extends GenericContainer {
@@ -282,46 +278,8 @@ function containerHost(host: string): string {
   return host.includes(':') ? '::' : '0.0.0.0';
 }
 
-function ownedLabels(): Record<string, string> {
-  return { [SOCKSPEC_LABEL]: 'true', [OWNER_LABEL]: String(process.pid) };
-}
-
-/** Removes every container a sockspec process labelled as its own; 'exit' handlers cannot wait, so this uses the CLI. */
-function removeContainersOwnedBy(pid: number): void {
-  try {
-    const ids = execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `label=${OWNER_LABEL}=${pid}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    if (ids.length > 0) execFileSync('docker', ['rm', '--force', ...ids], { stdio: 'ignore' });
-  } catch {
-    // No engine left to ask: nothing of ours can be running there either.
-  }
-}
-
 async function removeContainer(container: StartedTestContainer): Promise<void> {
   await container.stop({ timeout: 0, remove: true }).catch(() => undefined);
-}
-
-/** Removes containers left by a sockspec that was killed before it could clean up. */
-export function removeAbandonedContainers(): void {
-  let lines: string[];
-  try {
-    lines = execFileSync('docker', ['ps', '--all', '--filter', `label=${SOCKSPEC_LABEL}`, '--format', `{{.ID}} {{.Label "${OWNER_LABEL}"}}`], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    return;
-  }
-  const abandonedOwners = new Set(lines.map((line) => Number(line.split(' ')[1])).filter((owner) => !processAlive(owner)));
-  for (const owner of abandonedOwners) removeContainersOwnedBy(owner);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const logTail = (output: string): string => output.trim().split('\n').slice(-5).join('\n');

@@ -1,5 +1,4 @@
 import { HarnessError } from '../errors';
-import { DockerRuntime } from './docker-runtime';
 import { ExternalRuntime, type Endpoints } from './external-runtime';
 import { ProcessRuntime } from './process-runtime';
 import type { Runtime } from './runtime';
@@ -31,8 +30,11 @@ function newRuntime(name: string, options: RuntimeOptions): Runtime {
   switch (name) {
     case 'process':
       return new ProcessRuntime();
-    case 'docker':
+    case 'docker': {
+      // Loaded on demand: testcontainers is the largest part of start-up, and only this runtime needs it.
+      const { DockerRuntime } = require('./docker-runtime') as typeof import('./docker-runtime');
       return new DockerRuntime(options.log);
+    }
     case 'external':
       return new ExternalRuntime(options.endpoints ?? {});
     default:

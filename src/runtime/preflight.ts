@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Target } from '../contract/manifest';
 import { TcpConnection } from '../driver/tcp-connection';
 import { HarnessError } from '../errors';
+import { runTempDir } from '../ownership';
 import type { Runtime } from './runtime';
 import { describeExit } from './runtime';
 
@@ -14,7 +13,7 @@ import { describeExit } from './runtime';
  */
 export async function preflight(runtime: Runtime, target: Target): Promise<void> {
   if (!runtime.serverControl) return checkReachable(runtime, target);
-  const root = mkdtempSync(join(tmpdir(), 'sockspec-preflight-'));
+  const root = runTempDir('preflight');
   try {
     for (const service of target.manifest.services) {
       let server;

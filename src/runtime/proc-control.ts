@@ -37,8 +37,8 @@ export class ProcControl implements ServerControl {
     }
   }
 
-  tcpSockets(): TcpSocketEntry[] {
-    return readTcpSockets(this.requireLivePid());
+  tcpSockets(port?: number): TcpSocketEntry[] {
+    return readTcpSockets(this.requireLivePid(), port);
   }
 
   netCounter(name: string): number {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { onCleanup } from '../cleanup';
+import { ownedEnvironment } from '../ownership';
 import type { Service, Target } from '../contract/manifest';
 import { pollUntil } from '../driver/wait';
 import { processState } from '../kernel/proc-net';
@@ -86,6 +87,8 @@ export class ProcessRuntime implements Runtime {
     const [program, ...fixedArgs] = target.manifest.server;
     const child = spawn(resolveProgram(target, program), [...fixedArgs, ...serverArgs(request)], {
       cwd: target.dir,
+      // Marks the process as this run's, so a next run can find it if this one is killed.
+      env: ownedEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ProcessServer(target, request, child).ready(this.startTimeoutMs);

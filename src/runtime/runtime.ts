@@ -52,8 +52,8 @@ export interface ServerControl {
   thaw(): Promise<void>;
   /** Open descriptors of the server's process; undefined once it has died. */
   descriptorCount(): number | undefined;
-  /** TCP sockets in the server's network namespace. */
-  tcpSockets(): TcpSocketEntry[];
+  /** TCP sockets in the server's network namespace; with `port`, only those with it at either end (much cheaper). */
+  tcpSockets(port?: number): TcpSocketEntry[];
   /** A kernel counter of the server's network namespace, e.g. "TcpExt.ListenOverflows". */
   netCounter(name: string): number;
 }

@@ -41,7 +41,7 @@ export class ConnectAttempt {
 
 /** Whether one of the harness's own sockets is waiting for the answer to its SYN to `port`. */
 export function waitingForSynAck(port: number): boolean {
-  return readTcpSockets(process.pid).some((entry) => entry.remotePort === port && entry.state === 'SYN_SENT');
+  return readTcpSockets(process.pid, port).some((entry) => entry.remotePort === port && entry.state === 'SYN_SENT');
 }
 
 /** What happened when clients connected one by one to a server that does not accept. */

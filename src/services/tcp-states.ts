@@ -9,7 +9,7 @@ const FINISHED = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSING', 'LAS
 
 /** The server's side of the connection from `clientPort`, as its own network namespace lists it. */
 export function serverSideOf(server: RunningServer, control: ServerControl, clientPort: number): TcpSocketEntry | undefined {
-  return control.tcpSockets().find((entry) => entry.localPort === server.serverPort && entry.remotePort === clientPort);
+  return control.tcpSockets(server.serverPort).find((entry) => entry.localPort === server.serverPort && entry.remotePort === clientPort);
 }
 
 /**
@@ -64,7 +64,7 @@ export async function awaitAcceptQueueEmpty(server: RunningServer, control: Serv
   let queued = 0;
   await pollUntil(
     () => {
-      const listener = control.tcpSockets().find((entry) => entry.localPort === server.serverPort && entry.state === 'LISTEN');
+      const listener = control.tcpSockets(server.serverPort).find((entry) => entry.localPort === server.serverPort && entry.state === 'LISTEN');
       queued = listener?.receiveQueue ?? 0;
       return queued === 0 ? true : undefined;
     },

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { ScenarioResult } from '../src/report/summary';
+import { runCli, tempDir } from './helpers';
+
+interface Summary {
+  targets: { name: string; scenarios: ScenarioResult[] }[];
+}
+
+/** Each scenario's verdict (status, and for a failure the step), in the order the summary lists them. */
+function verdicts(args: string[]): { status: number | null; verdicts: string[] } {
+  const reportDir = tempDir('parallel');
+  const { status, stderr } = runCli(['run', ...args, '--report-dir', reportDir]);
+  assert.ok(status === 0 || status === 1, stderr);
+  const summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary;
+  return {
+    status,
+    verdicts: summary.targets.flatMap(({ name, scenarios }) =>
+      scenarios.map((result) => `${name} ${result.location} ${result.status}${result.failedStep ? ` at "${result.failedStep}"` : ''}`),
+    ),
+  };
+}
+
+describe('parallel runs', () => {
+  it('--parallel 2 gives the verdicts of a serial run, in the same order', () => {
+    // A negative control too, so failures (and the step each fails at) are compared, not only passes.
+    const targets = ['--target', 'cpp', '--target', 'faulty-one-recv'];
+    const serial = verdicts(targets);
+    const parallel = verdicts([...targets, '--parallel', '2']);
+    assert.ok(serial.verdicts.some((verdict) => verdict.includes(' failed at ')), 'the negative control failed somewhere');
+    assert.deepEqual(parallel.verdicts, serial.verdicts);
+    assert.equal(parallel.status, serial.status);
+  });
+});
