@@ -35,7 +35,7 @@ describe('docker runtime', { skip }, () => {
   // incidental failures can depend on timing, e.g. on how fast the client drains.)
   it('passes every reference target and catches every negative control at its expected scenarios', () => {
     const targets = bundledTargets();
-    const { summary } = run(['run', '--runtime', 'docker', ...targets.flatMap((target) => ['--target', target.manifest.name])]);
+    const { summary } = run(['run', '--runtime', 'docker', '--parallel', '2', ...targets.flatMap((target) => ['--target', target.manifest.name])]);
     let ran = 0;
     for (const target of targets) {
       const results = summary.targets.find((entry) => entry.name === target.manifest.name)!.scenarios;
