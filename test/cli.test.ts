@@ -30,7 +30,7 @@ describe('sockspec CLI', () => {
   it('lists the bundled targets, marking the negative controls', () => {
     const { status, stdout } = runCli(['targets']);
     assert.equal(status, 0);
-    assert.match(stdout, /^cpp\s+C\+\+17\s+echo,file,udp-echo\s+reference$/m);
+    assert.match(stdout, /^cpp\s+C\+\+17\s+echo,file,http,udp-echo\s+reference$/m);
     assert.match(stdout, /^faulty-one-recv\s+.*negative control: /m);
   });
 
