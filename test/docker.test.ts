@@ -35,10 +35,11 @@ describe('docker runtime', { skip }, () => {
   // incidental failures can depend on timing, e.g. on how fast the client drains.)
   it('passes every reference target and catches every negative control at its expected scenarios', () => {
     const targets = bundledTargets();
-    const { summary } = run(['run', '--runtime', 'docker', '--parallel', '2', ...targets.flatMap((target) => ['--target', target.manifest.name])]);
+    const { summary, stderr } = run(['run', '--runtime', 'docker', '--parallel', '2', ...targets.flatMap((target) => ['--target', target.manifest.name])]);
     let ran = 0;
     for (const target of targets) {
-      const results = summary.targets.find((entry) => entry.name === target.manifest.name)!.scenarios;
+      const results = summary.targets.find((entry) => entry.name === target.manifest.name)?.scenarios;
+      assert.ok(results, `the docker run reported nothing for ${target.manifest.name}; it ended: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
       const failed = results.filter((result) => result.status === 'failed');
       ran += results.filter((result) => result.status === 'passed').length + failed.length;
       const expected = target.manifest.fault?.expectedFailures ?? [];

@@ -212,7 +212,13 @@ describe('harness reliability', () => {
   it('killed outright (SIGKILL), a run leaves processes and folders that the next run removes', async () => {
     const run = startRun(['--target', 'cpp', '--report-dir', tempDir('killed')]);
     const pid = run.child.pid!;
-    await eventually(() => leftBehindBy(pid).processes.length > 0, 'the run to start a target server');
+    // Stopped, the run cannot stop its servers either: what is seen running stays until the kill.
+    await eventually(() => {
+      run.child.kill('SIGSTOP');
+      if (leftBehindBy(pid).processes.length > 0) return true;
+      run.child.kill('SIGCONT');
+      return false;
+    }, 'the run to have a target server running');
     run.child.kill('SIGKILL');
     await run.exited;
     const left = leftBehindBy(pid);

@@ -1,12 +1,13 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { readOwnTcpSockets } from '../kernel/proc-net';
+import { readOwnTcpSockets, readTcpSockets } from '../kernel/proc-net';
 import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
 import { pause, pollUntil } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
 const READ_BUFFER_BYTES = 64 * 1024;
 const KEEP_READ_AS_IS_BYTES = 16 * 1024;
+const KERNEL_TABLE_READS = 3;
 
 export type ConnectionState = 'open' | 'ended' | 'reset' | 'failed' | 'closed';
 
@@ -254,10 +255,18 @@ export class TcpConnection {
    */
   private kernelSawReset(): string | undefined {
     if (process.platform !== 'linux') return undefined;
-    const sameLocalPort = readOwnTcpSockets(this.localPort).filter((candidate) => candidate.localPort === this.localPort);
-    const entry = sameLocalPort.find((candidate) => candidate.remotePort === this.remotePort);
-    if (entry && entry.state !== 'CLOSE') return undefined;
-    const listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
+    // The kernel writes its table out a page at a time while sockets change state, so
+    // one read can miss a socket that is there (seen with 64 connections closing at
+    // once among thousands of TIME_WAIT entries): only a socket missing from three
+    // reads is gone, and gone at end-of-stream means reset.
+    let listed = '';
+    for (let read = 0; read < KERNEL_TABLE_READS; read++) {
+      const tables = read === 0 ? readOwnTcpSockets(this.localPort) : readTcpSockets(process.pid, this.localPort);
+      const sameLocalPort = tables.filter((candidate) => candidate.localPort === this.localPort);
+      const entry = sameLocalPort.find((candidate) => candidate.remotePort === this.remotePort);
+      if (entry && entry.state !== 'CLOSE') return undefined;
+      listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
+    }
     return `Node reported end-of-stream, but the kernel no longer lists the socket in an orderly state (it lists ${listed} on port ${this.localPort}), which only a reset does`;
   }
 
