@@ -23,6 +23,7 @@ export interface CliResult {
 
 /** Runs the real CLI in a child process, as a user or CI would. */
 export function runCli(args: string[], timeoutMs = 300_000): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: PROJECT, encoding: 'utf8', timeout: timeoutMs });
+  // A long run's output can pass spawnSync's default 1 MiB limit, which would kill it.
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: PROJECT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
