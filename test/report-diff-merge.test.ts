@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { diffSummaries } from '../src/report/diff';
+import { bundledTargets, isNegativeControl } from '../src/targets';
 import { readSummary, SUMMARY_SCHEMA_VERSION, type Summary } from '../src/report/summary-schema';
 import { runCli, tempDir } from './helpers';
 
@@ -97,6 +98,21 @@ describe('sockspec diff', () => {
       ['Echo service: A line comes back'],
     );
   });
+
+  it('finds a regression of one runtime in a merged summary that holds the target on two', () => {
+    const dir = tempDir('diff');
+    const merged = join(dir, 'merged');
+    runCli(['merge', BASE, CPP_ON_DOCKER, '--report-dir', merged]);
+    const diff = diffSummaries(readSummary(merged), readSummary(REGRESSED));
+    assert.deepEqual(
+      diff.regressions.map((change) => `${change.target}: ${change.key}`),
+      ['cpp: Echo service: A line comes back'],
+    );
+    assert.ok(
+      diff.removed.every((change) => change.target === 'cpp (docker)' || change.key.includes('leaves without sending')),
+      'only the docker column and the scenario removed in the regressed run are gone',
+    );
+  });
 });
 
 describe('sockspec merge', () => {
@@ -156,5 +172,13 @@ describe('the CI example', () => {
       assert.equal(help.status, 0, help.stderr);
       for (const option of options) assert.ok(help.stdout.includes(option), `sockspec ${command} has no ${option}`);
     }
+  });
+
+  it('has one job for each bundled reference target', () => {
+    const workflow = readFileSync(join(__dirname, '..', 'docs', 'github-actions.yml'), 'utf8');
+    const matrix = /^\s*target: \[([^\]]*)\]/m.exec(workflow);
+    assert.ok(matrix, 'the workflow has a target matrix');
+    const references = bundledTargets().filter((target) => !isNegativeControl(target)).map((target) => target.manifest.name);
+    assert.deepEqual(matrix[1].split(',').map((name) => name.trim()).sort(), references.sort());
   });
 });

@@ -21,12 +21,18 @@ export interface SummaryDiff {
   changed: ScenarioChange[];
 }
 
+/**
+ * Every result of a summary by its identity across runs: target name, runtime and
+ * scenario. Not by the matrix's column label, which adds the runtime only where a
+ * summary holds a name twice: a merged summary of two runtimes would otherwise share
+ * no cell with a single run, and its regressions would pass as new and removed.
+ */
 function indexResults(summary: Summary): Map<string, { target: string; key: string; result: ScenarioResult }> {
   const labels = targetLabels(summary);
   const index = new Map<string, { target: string; key: string; result: ScenarioResult }>();
   summary.targets.forEach((target, column) => {
     scenarioKeys(target.scenarios).forEach((key, row) => {
-      index.set(cellKey(labels[column], key), { target: labels[column], key, result: target.scenarios[row] });
+      index.set(cellKey(`${target.name} (${target.runtime})`, key), { target: labels[column], key, result: target.scenarios[row] });
     });
   });
   return index;
