@@ -209,26 +209,42 @@ describe('harness reliability', () => {
     for (const worker of workers) assert.deepEqual(leftBehindBy(worker), { processes: [], tempDirs: [] });
   });
 
-  it('killed outright (SIGKILL), a run leaves processes and folders that the next run removes', async () => {
-    const run = startRun(['--target', 'cpp', '--report-dir', tempDir('killed')]);
+  /** Kills a run once it has what `holds` looks for running, then checks that the next run removes what it left. */
+  async function killedRunIsCleanedByTheNext(args: string[], holds: (left: { processes: number[]; tempDirs: string[] }) => boolean, what: string): Promise<string> {
+    const run = startRun([...args, '--report-dir', tempDir('killed')]);
     const pid = run.child.pid!;
-    // Stopped, the run cannot stop its servers either: what is seen running stays until the kill.
+    // Stopped, the run cannot stop its processes either: what is seen running stays until the kill.
     await eventually(() => {
       run.child.kill('SIGSTOP');
-      if (leftBehindBy(pid).processes.length > 0) return true;
+      if (holds(leftBehindBy(pid))) return true;
       run.child.kill('SIGCONT');
       return false;
-    }, 'the run to have a target server running');
+    }, what);
     run.child.kill('SIGKILL');
     await run.exited;
     const left = leftBehindBy(pid);
-    assert.ok(left.processes.length > 0 && left.tempDirs.length > 0, `a killed run cannot clean up: ${JSON.stringify(left)}`);
+    assert.ok(holds(left), `a killed run cannot clean up: ${JSON.stringify(left)}`);
 
     const next = runCli(['run', '--target', 'cpp', '--tags', '@udp-echo', '--report-dir', tempDir('next')]);
     assert.equal(next.status, 0, next.stderr);
-    assert.match(next.stderr, /killed \d+ target process\(es\) an earlier, killed sockspec run left running/);
     assert.deepEqual(leftBehindBy(pid), { processes: [], tempDirs: [] });
     for (const dir of left.tempDirs) assert.ok(!existsSync(join(tmpdir(), dir)));
+    return next.stderr;
+  }
+
+  it('killed outright (SIGKILL), a run leaves processes and folders that the next run removes', async () => {
+    const nextStderr = await killedRunIsCleanedByTheNext(['--target', 'cpp'], (left) => left.processes.length > 0 && left.tempDirs.length > 0, 'the run to have a target server running');
+    assert.match(nextStderr, /killed \d+ target process\(es\) an earlier, killed sockspec run left running/);
+  });
+
+  // The client itself ends on its own once the killed run's server socket is gone (or is killed
+  // by the next run, as a target process, if it is still waiting); its output folder stays.
+  it('killed outright while a target client runs, a run leaves the client\'s output folder, which the next run removes', async () => {
+    await killedRunIsCleanedByTheNext(
+      ['--target', 'cpp', '--tags', '@client'],
+      (left) => left.tempDirs.some((name) => name.includes('-client-')),
+      "the run to have the target's file client running",
+    );
   });
 
   it('killed outright on the docker runtime, a run leaves containers that the next run removes', { skip: dockerSkip }, async () => {

@@ -57,7 +57,7 @@ export class ProcessRuntime implements Runtime {
   runClient(target: Target, request: ClientRequest): Promise<ClientExit> {
     const [program, ...fixedArgs] = target.manifest.client ?? [];
     if (!program) throw new Error(`target ${target.manifest.name} has no client`);
-    const child = spawn(resolveProgram(target, program), [...fixedArgs, ...request.args], { cwd: target.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(resolveProgram(target, program), [...fixedArgs, ...request.args], { cwd: target.dir, env: ownedEnvironment(), stdio: ['ignore', 'ignore', 'pipe'] });
     const forgetCleanup = onCleanup(() => child.kill('SIGKILL'));
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-STDERR_TAIL_BYTES)));

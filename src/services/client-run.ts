@@ -1,9 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { onCleanup } from '../cleanup';
 import type { Target } from '../contract/manifest';
+import { runTempDir } from '../ownership';
 import type { ClientExit, Runtime } from '../runtime/runtime';
 import { describeExit } from '../runtime/runtime';
 
@@ -27,7 +26,6 @@ export class FileClientRun {
     readonly elapsedMs: number,
     readonly outDir: string,
     readonly outPath: string,
-    private readonly forgetCleanup: () => void,
   ) {}
 
   /**
@@ -35,13 +33,12 @@ export class FileClientRun {
    * with PATH in a fresh folder of its own, which `discard` removes.
    */
   static async run(runtime: Runtime, target: Target, fetch: FileFetch): Promise<FileClientRun> {
-    const outDir = mkdtempSync(join(tmpdir(), 'sockspec-client-'));
-    const forgetCleanup = onCleanup(() => rmSync(outDir, { recursive: true, force: true }));
+    const outDir = runTempDir('client');
     const outPath = join(outDir, 'fetched');
     const args = ['file', '--host', fetch.host, '--port', String(fetch.port), '--name', fetch.name, '--out', outPath, '--timeout-ms', String(fetch.timeoutMs)];
     const startedAt = performance.now();
     const exit = await runtime.runClient(target, { args, outDir, killAfterMs: fetch.timeoutMs + KILL_MARGIN_MS });
-    return new FileClientRun(exit, performance.now() - startedAt, outDir, outPath, forgetCleanup);
+    return new FileClientRun(exit, performance.now() - startedAt, outDir, outPath);
   }
 
   /** Files the client left in its folder. */
@@ -55,7 +52,6 @@ export class FileClientRun {
   }
 
   discard(): void {
-    this.forgetCleanup();
     rmSync(this.outDir, { recursive: true, force: true });
   }
 }
