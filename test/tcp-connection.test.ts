@@ -92,4 +92,14 @@ describe('TCP connection driver', () => {
     assert.equal(Buffer.concat(received).toString(), 'abcdefgh');
     assert.equal(received.length, 4, 'each piece arrives as its own segment');
   });
+
+  it('times out a send that a peer that never reads cannot take', async () => {
+    const neverReads = createServer((socket) => socket.pause());
+    await new Promise<void>((resolveListen) => neverReads.listen(0, '127.0.0.1', resolveListen));
+    const connection = await TcpConnection.open('127.0.0.1', (neverReads.address() as AddressInfo).port);
+    // 64 MiB cannot fit in the two sockets' buffers; a reading peer would take it in well under the timeout.
+    await assert.rejects(connection.send(Buffer.alloc(64 * 1024 * 1024), 1000), /^Error: timed out after 1000 ms waiting for the kernel to take 67108864 bytes to send/);
+    connection.reset();
+    neverReads.close();
+  });
 });

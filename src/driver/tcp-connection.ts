@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readOwnTcpSockets, readTcpSockets } from '../kernel/proc-net';
 import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
-import { pause, pollUntil } from './wait';
+import { pause, pollUntil, withTimeout } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -133,11 +133,15 @@ export class TcpConnection {
   }
 
 
-  /** Resolves once the kernel has taken the bytes (not when the peer has read them). */
-  send(data: Buffer | string): Promise<void> {
+  /**
+   * Resolves once the kernel has taken the bytes (not when the peer has read them).
+   * A peer that stops reading fills both sockets' buffers, and then nothing more is taken:
+   * that is a timeout naming the bytes, not a hang.
+   */
+  send(data: Buffer | string, timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<void> {
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     this.recorder?.sentBytes(typeof data === 'string' ? Buffer.from(data) : data);
-    return new Promise((resolveSend, rejectSend) => {
+    const taken = new Promise<void>((resolveSend, rejectSend) => {
       this.socket.write(data, (error) => {
         if (!error) return resolveSend();
         const code = (error as NodeJS.ErrnoException).code ?? error.message;
@@ -145,6 +149,7 @@ export class TcpConnection {
         rejectSend(new Error(`sending ${size} bytes failed (${code}); ${this.describe()}`));
       });
     });
+    return withTimeout(taken, timeoutMs, `the kernel to take ${size} bytes to send (does the peer read?)`);
   }
 
   /** Sends `data` as `pieces` separate writes with a pause between them, so each leaves as its own segment. */
@@ -157,9 +162,10 @@ export class TcpConnection {
   }
 
   /** Shuts down the sending side (FIN); the receiving side stays open. */
-  halfClose(): Promise<void> {
+  halfClose(timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<void> {
     this.recorder?.note('half-close: this client shut down its sending side (FIN)');
-    return new Promise((resolveEnd) => this.socket.end(resolveEnd));
+    // The FIN leaves after every byte still waiting to be sent, so this too waits on the peer's reading.
+    return withTimeout(new Promise((resolveEnd) => this.socket.end(resolveEnd)), timeoutMs, 'the bytes before the half-close to be sent');
   }
 
   private onBytes(chunk: Buffer): void {
