@@ -35,6 +35,20 @@ describe('summary schema', () => {
     assert.match(stderr, /invalid-status\.json: not a valid sockspec summary: field targets\[1\]\.scenarios\[2\]\.status: /);
   });
 
+  it('rejects a scenario that did not run without its reason, and a failure without its step', () => {
+    const dir = tempDir('schema');
+    const summary = readJson(BASE);
+    const notRunnable = summary.targets[0].scenarios.findIndex((result) => result.status === 'not runnable');
+    delete summary.targets[0].scenarios[notRunnable].reason;
+    writeFileSync(join(dir, 'no-reason.json'), JSON.stringify(summary));
+    assert.match(runCli(['diff', join(dir, 'no-reason.json'), BASE]).stderr, new RegExp(`field targets\\[0\\]\\.scenarios\\[${notRunnable}\\]\\.reason: a not runnable scenario must say why`));
+    const failed = readJson(BASE);
+    const failure = failed.targets[1].scenarios.findIndex((result) => result.status === 'failed');
+    delete failed.targets[1].scenarios[failure].failedStep;
+    writeFileSync(join(dir, 'no-step.json'), JSON.stringify(failed));
+    assert.match(runCli(['diff', BASE, join(dir, 'no-step.json')]).stderr, new RegExp(`field targets\\[1\\]\\.scenarios\\[${failure}\\]\\.failedStep: a failed scenario must say its failedStep`));
+  });
+
   it('rejects another schema version, naming the version it reads', () => {
     const dir = tempDir('schema');
     const file = join(dir, 'summary.json');

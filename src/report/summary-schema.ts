@@ -27,6 +27,12 @@ const scenarioResult = z.object({
   reason: z.string().optional(),
   steps: z.array(scenarioStep).optional(),
   transcript: z.string().optional(),
+}).superRefine((result, context) => {
+  // What a reader needs for each verdict: a failure says where and what, a scenario that did not run says why.
+  const required: (keyof typeof result)[] = result.status === 'failed' ? ['failedStep', 'message'] : result.status === 'passed' ? [] : ['reason'];
+  for (const field of required) {
+    if (!result[field]) context.addIssue({ code: 'custom', path: [field], message: `a ${result.status} scenario must say ${field === 'reason' ? 'why' : `its ${field}`}` });
+  }
 });
 
 const targetResults = z.object({

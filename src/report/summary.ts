@@ -108,7 +108,7 @@ export class ScenarioCollector {
         ...(passed
           ? {}
           : {
-              failedStep: progress.failedStep,
+              failedStep: progress.failedStep ?? 'no step (the scenario ended before its first step finished)',
               message: firstLine(progress.worst?.message ?? `step status ${progress.worst?.status ?? 'UNKNOWN'}`),
             }),
       };
