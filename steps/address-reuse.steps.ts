@@ -55,7 +55,7 @@ Then('the second server exits with a non-zero code without printing LISTENING', 
 
 Then('its stderr names the error {string}', function (this: SockspecWorld, errorText: string) {
   const outcome = this.secondStart;
-  if (!(outcome instanceof ServerStartError)) throw new Error('the second server did not fail to start');
+  if (!(outcome instanceof ServerStartError)) throw new Error(`expected the second server to fail naming "${errorText}", but it ${outcome}`);
   if (!outcome.stderrTail.toLowerCase().includes(errorText.toLowerCase())) {
     throw new Error(`expected stderr to name "${errorText}", but it was: ${outcome.stderrTail || '(empty)'}`);
   }

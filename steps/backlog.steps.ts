@@ -46,7 +46,7 @@ Then(
     if (firstIncomplete.state !== 'waiting') throw new Error(`expected the attempt to be left waiting, but it ${firstIncomplete.describe()}`);
     // Asked again now, of the kernel: the client still has no answer to its SYN.
     if (!waitingForSynAck(this.runningServer.port)) throw new Error('the attempt is no longer waiting for an answer to its SYN');
-    if (overflowsAfter <= overflowsBefore) throw new Error(`${LISTEN_OVERFLOWS} stayed at ${overflowsBefore}`);
+    if (overflowsAfter <= overflowsBefore) throw new Error(`expected the dropped SYN to raise ${LISTEN_OVERFLOWS}, but it stayed at ${overflowsBefore}`);
   },
 );
 
