@@ -1,4 +1,5 @@
 import { After, Before, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { describeExit } from '../src/runtime/runtime';
 import { assertStillServing, describeServerExit } from '../src/services/liveness';
 import type { SockspecWorld } from './world';
 
@@ -16,24 +17,28 @@ After(async function (this: SockspecWorld, { result }) {
   for (const udpClient of this.udpClients) udpClient.close();
   this.scriptedServer?.close();
   this.clientRun?.discard();
-  // Attached before the server checks, so a failing check still leaves the transcript in the report.
-  if (!this.transcript.isEmpty) this.attach(this.transcript.render(), 'text/plain');
   const server = this.server;
-  if (!server) return this.runtime.endScenario();
   try {
-    if (this.serverFrozen && !server.exit) await this.thawServer();
-    if (result?.status === Status.PASSED && !this.serverStoppedOnPurpose) {
-      await assertStillServing(server, this.fileRoot);
-      const stop = await server.stop();
-      // Only a server the harness started can be asked to stop.
-      if (this.runtime.serverControl && (!stop.stoppedInTime || stop.code !== 0)) {
-        throw new Error(`on SIGTERM the server must exit with code 0 within 2 s, but it ${stop.stoppedInTime ? describeServerExit(server) : 'was still running after 2 s'}`);
+    if (!server) return;
+    try {
+      if (this.serverFrozen && !server.exit) await this.thawServer();
+      if (result?.status === Status.PASSED && !this.serverStoppedOnPurpose) {
+        await assertStillServing(server, this.fileRoot, this.transcript);
+        const stop = await server.stop();
+        // Only a server the harness started can be asked to stop.
+        if (this.runtime.serverControl && (!stop.stoppedInTime || stop.code !== 0)) {
+          throw new Error(`on SIGTERM the server must exit with code 0 within 2 s, but it ${stop.stoppedInTime ? describeServerExit(server) : 'was still running after 2 s'}`);
+        }
+        this.transcript.note(`server asked to stop (SIGTERM): ${describeExit(stop)}`);
+      } else if (server.exit) {
+        this.attach(`The server ${describeServerExit(server)}`, 'text/plain');
       }
-    } else if (server.exit) {
-      this.attach(`The server ${describeServerExit(server)}`, 'text/plain');
+    } finally {
+      await server.stop();
     }
   } finally {
-    await server.stop();
+    // Attached last, whatever failed, so it includes the end-of-scenario checks.
+    if (!this.transcript.isEmpty) this.attach(this.transcript.render(), 'text/plain');
     await this.runtime.endScenario();
   }
 });

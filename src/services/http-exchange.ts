@@ -1,4 +1,5 @@
 import { TcpConnection } from '../driver/tcp-connection';
+import type { Transcript } from '../driver/transcript';
 
 /** An HTTP response as the client saw it, up to the server's end-of-stream. */
 export type HttpResponse =
@@ -55,8 +56,8 @@ export function describeHttpResponse(response: HttpResponse): string {
 }
 
 /** Sends one request on a new connection and reads the response up to the server's end-of-stream. */
-export async function exchangeHttp(host: string, port: number, request: Buffer, timeoutMs?: number): Promise<HttpResponse> {
-  const connection = await TcpConnection.open(host, port, timeoutMs);
+export async function exchangeHttp(host: string, port: number, request: Buffer, timeoutMs?: number, transcript?: Transcript): Promise<HttpResponse> {
+  const connection = await TcpConnection.open(host, port, timeoutMs, undefined, transcript);
   try {
     await connection.send(request);
     return parseHttpResponse(await connection.receiveUntilEnd(timeoutMs));
