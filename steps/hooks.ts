@@ -24,6 +24,7 @@ After(async function (this: SockspecWorld, { result }) {
       if (this.serverFrozen && !server.exit) await this.thawServer();
       if (result?.status === Status.PASSED && !this.serverStoppedOnPurpose) {
         await assertStillServing(server, this.fileRoot, this.transcript);
+        this.serverStopRequested = true;
         const stop = await server.stop();
         // Only a server the harness started can be asked to stop.
         if (this.runtime.serverControl && (!stop.stoppedInTime || stop.code !== 0)) {
@@ -34,6 +35,7 @@ After(async function (this: SockspecWorld, { result }) {
         this.attach(`The server ${describeServerExit(server)}`, 'text/plain');
       }
     } finally {
+      this.serverStopRequested = true;
       await server.stop();
     }
   } finally {

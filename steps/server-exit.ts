@@ -1,6 +1,6 @@
 import { setDefinitionFunctionWrapper } from '@cucumber/cucumber';
 import { withTimeout } from '../src/driver/wait';
-import { describeExit, type ServerExit } from '../src/runtime/runtime';
+import { describeExit } from '../src/runtime/runtime';
 import { SockspecWorld } from './world';
 
 /**
@@ -27,18 +27,13 @@ setDefinitionFunctionWrapper((code: (...args: unknown[]) => unknown) => {
 
 async function withServerExit(world: SockspecWorld, error: Error): Promise<Error> {
   const server = world.server;
-  if (!server || world.serverStoppedOnPurpose || /server exited|exited \(/.test(error.message)) return error;
+  if (!server || world.serverStoppedOnPurpose || world.serverStopRequested || /server exited|exited \(/.test(error.message)) return error;
   const exit = server.exit ?? (await withTimeout(server.exited, EXIT_NOTICE_MS, 'the server to exit').catch(() => undefined));
-  if (!exit || stoppedByHarness(exit)) return error;
+  if (!exit) return error;
   const stderr = server.stderrTail();
   const message = `${error.message}; server exited (${describeExit(exit)}) mid-scenario; ${stderr ? `its stderr ends: ${stderr.split('\n').join(' | ')}` : 'its stderr was empty'}`;
   // Cucumber reports the stack, whose first line is the message: both must say it.
   const decorated = new Error(message);
   decorated.stack = [message, ...(error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))].join('\n');
   return decorated;
-}
-
-/** How a server the harness stopped ends: exit code 0, or SIGTERM or SIGKILL when it did not handle SIGTERM in time. */
-function stoppedByHarness(exit: ServerExit): boolean {
-  return exit.code === 0 || exit.signal === 'SIGTERM' || exit.signal === 'SIGKILL';
 }

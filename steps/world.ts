@@ -40,6 +40,8 @@ export class SockspecWorld extends World<SockspecParameters> {
   readonly scenarioEnd = new AbortController();
   /** Set by scenarios that stop the server on purpose, so the final liveness check is not applied. */
   serverStoppedOnPurpose = false;
+  /** Set once the end-of-scenario checks ask the server to stop: an exit after that is the harness's doing, not a crash. */
+  serverStopRequested = false;
   /** The client the current steps talk about, and what it sent. */
   client: TcpConnection | undefined;
   sent: Buffer = Buffer.alloc(0);

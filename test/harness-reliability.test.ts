@@ -35,6 +35,10 @@ const server = net.createServer((socket) => {
       process.stderr.write('stand-in: crashing on a big message\\n');
       process.exit(3);
     }
+    if (seen > ${BIG_MESSAGE_BYTES} && behaviour === 'quit-on-big-message') {
+      process.stderr.write('stand-in: quitting on a big message\\n');
+      process.exit(0);
+    }
     if (seen > ${BIG_MESSAGE_BYTES} && behaviour === 'stall-on-big-message') return;
     socket.write(chunk);
   });
@@ -130,6 +134,13 @@ describe('harness reliability', () => {
     assert.equal(scenario(summary, ECHO_256_VALUES)?.status, 'passed', 'the scenario after the crash ran against a fresh server');
     // A normal run ends with nothing of its own left.
     assert.deepEqual(leftBehindBy(pid), { processes: [], tempDirs: [] });
+  });
+
+  it('a server that quits with exit code 0 mid-scenario is named as the cause too (only a stop the harness asked for is not)', () => {
+    const { status, summary } = runStandIn('quit-on-big-message');
+    assert.equal(status, 1);
+    assert.match(scenario(summary, ECHO_1MIB)!.message!, /server exited \(exit code 0\) mid-scenario; its stderr ends: stand-in: quitting on a big message$/);
+    assert.equal(scenario(summary, ECHO_256_VALUES)?.status, 'passed', 'the scenario after it ran against a fresh server');
   });
 
   it('a stuck scenario fails at its step with the timeout, and the run goes on', () => {
