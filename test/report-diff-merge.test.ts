@@ -155,6 +155,7 @@ describe('sockspec merge', () => {
     const markdown = readFileSync(join(out, 'matrix.md'), 'utf8');
     assert.match(markdown, /\| Feature \| Scenario \| cpp \(process\) \| faulty-serial \| cpp \(docker\) \|/);
     assert.match(markdown, /\| Bad peers \| A slow client does not delay other clients \(features\/robustness\.feature:8\) \| ✅ passed \| ❌ failed \| ✅ passed \|/);
+    assert.match(markdown, /### Not checked, and why\n\n(- .*\n)*- ⛔ not runnable: .*\(features\/backlog\.feature:\d+\): needs a network namespace of the server's own to set a sysctl; .* \(cpp \(process\), faulty-serial[,)]/);
     const html = readFileSync(join(out, 'matrix.html'), 'utf8');
     assert.match(html, /<th scope="col">cpp \(docker\)<\/th>/);
     assert.doesNotMatch(html, /(src|href)="https?:/, 'the page fetches nothing');

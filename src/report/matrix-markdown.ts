@@ -38,6 +38,17 @@ export function matrixMarkdown(summary: Summary, regressions?: Set<string>): str
     entry.cells.flatMap((result, index) => (result?.status === 'failed' ? [`- **${labels[index]}**: ${entry.scenario} (${entry.location}) ${explain(result)}`] : [])),
   );
   if (failures.length > 0) lines.push('', '### Failures', '', ...failures.map(inline));
+
+  // Neither is a pass, so a reader must see why each was not checked; one line per scenario and reason.
+  const unchecked = new Map<string, string[]>();
+  for (const entry of matrix.rows) {
+    entry.cells.forEach((result, index) => {
+      if (!result || result.status === 'passed' || result.status === 'failed') return;
+      const line = `- ${MARK[result.status]}: ${entry.scenario} (${entry.location}): ${result.reason}`;
+      unchecked.set(line, [...(unchecked.get(line) ?? []), labels[index]]);
+    });
+  }
+  if (unchecked.size > 0) lines.push('', '### Not checked, and why', '', ...[...unchecked].map(([line, targets]) => inline(`${line} (${targets.join(', ')})`)));
   return `${lines.join('\n')}\n`;
 }
 
