@@ -58,6 +58,14 @@ Feature: Web page exchange
     When a client sends a request line without an HTTP version
     Then the response status is 400
 
+  Scenario: A header line without a colon is 400
+    When a client sends a request with a header line that has no colon
+    Then the response status is 400
+
+  Scenario: A request head of exactly 8 KiB is served
+    When a client requests "/hello.txt" with a request head 8 KiB long
+    Then the response is 200 with the contents of "hello.txt" as "text/plain"
+
   Scenario: A request head over 8 KiB is 400
     When a client sends a request whose head is 9 KiB long
     Then the response status is 400

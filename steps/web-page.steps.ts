@@ -46,14 +46,27 @@ When('a client sends a request line without an HTTP version', async function (th
   await this.requestPage(Buffer.from('GET /hello.txt\r\n\r\n'));
 });
 
+When('a client sends a request with a header line that has no colon', async function (this: SockspecWorld) {
+  await this.requestPage(httpRequest('GET', '/hello.txt', 'HTTP/1.0', ['Host: localhost', 'this line has no colon']));
+});
+
 When('a client sends a request whose head is {size} long', async function (this: SockspecWorld, size: number) {
+  await this.requestPage(paddedRequest(size));
+});
+
+When('a client requests {string} with a request head {size} long', async function (this: SockspecWorld, path: string, size: number) {
+  await this.requestPage(paddedRequest(size, path));
+});
+
+/** A GET whose head (request line, headers, empty line) is exactly `size` bytes, made up with a padding header. */
+function paddedRequest(size: number, path = '/hello.txt'): Buffer {
   const header = 'X-Padding: ';
   // The padding header's line ends in CRLF like every other header line.
-  const padding = header + 'a'.repeat(size - httpGet('/hello.txt').length - header.length - 2);
-  const request = httpRequest('GET', '/hello.txt', 'HTTP/1.0', [padding]);
+  const padding = header + 'a'.repeat(size - httpGet(path).length - header.length - 2);
+  const request = httpRequest('GET', path, 'HTTP/1.0', [padding]);
   if (request.length !== size) throw new Error(`built a ${request.length}-byte request head instead of ${size}`);
-  await this.requestPage(request);
-});
+  return request;
+}
 
 Then(
   'the response is {int} with the contents of {string} as {string}',
