@@ -190,8 +190,39 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${goalTable(result as unknown as BenchResult)}`);
   log(`written to ${relative(process.cwd(), outFile)}`);
+}
+
+interface BenchResult {
+  cliStartup: { helpMs: Stats; firstScenarioMs: Stats };
+  fullSuiteProcess: { allTargets: WallTime; allTargetsParallel2: WallTime };
+  fullSuiteDocker?: { allTargetsWarm: WallTime };
+  harnessOverhead: Record<string, OverheadFigures>;
+  driverThroughput: ThroughputFigures;
+}
+
+/** The figures against the goals of docs/performance.md, as a table to read at a glance. */
+function goalTable(result: BenchResult): string {
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const serial = result.fullSuiteProcess.allTargets.wallMs;
+  const parallel = result.fullSuiteProcess.allTargetsParallel2.wallMs;
+  const bestProcess = Math.min(serial, parallel);
+  const overheads = Object.values(result.harnessOverhead).map((figures) => figures.busyMs.median);
+  const overhead = overheads.sort((a, b) => a - b)[Math.floor(overheads.length / 2)];
+  const rows: [string, string, boolean | undefined][] = [
+    ['all targets x all scenarios, process runtime: < 30 s', `${seconds(serial)} serial, ${seconds(parallel)} with --parallel 2`, bestProcess < 30_000],
+    [
+      'docker runtime (warm) within 2x of the process runtime',
+      result.fullSuiteDocker ? `${seconds(result.fullSuiteDocker.allTargetsWarm.wallMs)}: ${(result.fullSuiteDocker.allTargetsWarm.wallMs / bestProcess).toFixed(1)}x` : 'not measured (no Docker engine)',
+      result.fullSuiteDocker ? result.fullSuiteDocker.allTargetsWarm.wallMs <= 2 * bestProcess : undefined,
+    ],
+    ['harness overhead per scenario: < 5 ms', `${overhead.toFixed(1)} ms (median over targets of each target's median busy time)`, overhead < 5],
+    ['driver throughput: >= 0.8 of a plain socket', `${result.driverThroughput.ratio.toFixed(2)} (${result.driverThroughput.driverMiBps} vs ${result.driverThroughput.plainSocketMiBps} MiB/s)`, result.driverThroughput.ratio >= 0.8],
+    ['CLI start-up: < 1 s', `--help ${result.cliStartup.helpMs.median} ms, first scenario ${result.cliStartup.firstScenarioMs.median} ms (medians)`, result.cliStartup.firstScenarioMs.median < 1000],
+  ];
+  const verdict = (met: boolean | undefined): string => (met === undefined ? '-' : met ? 'met' : 'MISSED');
+  return `${rows.map(([goal, measured, met]) => `${verdict(met).padEnd(7)} ${goal}: ${measured}`).join('\n')}\n`;
 }
 
 main()
