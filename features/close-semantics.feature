@@ -21,6 +21,13 @@ Feature: Close semantics
     When a client sends 256 KiB of random bytes and half-closes
     Then the client receives exactly the bytes it sent, then end-of-stream
 
+  @file
+  Scenario: A client that half-closes after its request still gets the whole reply
+    Given a file server whose root holds a text file, a 5 MiB binary file and an empty file
+    When a client sends the request for "random-5MiB.bin" and half-closes at once
+    Then the reply is OK with the exact contents of "random-5MiB.bin"
+    And the connection closed in order, with end-of-stream and no reset
+
   @file @server-control
   Scenario: The reply survives extra bytes the server never reads
     Given a file server whose root holds a text file, a 5 MiB binary file and an empty file

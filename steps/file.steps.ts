@@ -38,6 +38,13 @@ When(
   },
 );
 
+When('a client sends the request for {string} and half-closes at once', async function (this: SockspecWorld, name: string) {
+  this.client = await this.connect();
+  await this.client.send(fileRequest(name));
+  await this.client.halfClose();
+  this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+});
+
 When('a client requests the secret file by a path through ".."', async function (this: SockspecWorld) {
   await this.requestFile(fileRequest(relative(this.fileRoot.root, this.fileRoot.secretPath)));
 });
