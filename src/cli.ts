@@ -35,11 +35,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--target <name|path|all>', 'a bundled target, a folder with target.json, or all bundled reference targets (repeatable)', collect)
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
+    .option('--name <regexp>', 'only scenarios whose name matches this regular expression (repeatable: any of them)', collect)
     .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
     .option('--baseline <summary>', "an earlier run's summary.json or report folder: its passes that fail now are marked as regressions")
     .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own', (value: string) => positiveInteger('--parallel', value))
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number }) => {
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number }) => {
       removeAbandonedAndSay(log);
       const baseline = options.baseline ? readSummary(options.baseline) : undefined;
       const startedAt = new Date();
@@ -56,6 +57,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         endpoints,
         runtime: options.runtime,
         tags: options.tags,
+        names: options.name,
         reportDir,
         progressFormat: process.stdout.isTTY ? 'progress-bar' : 'progress',
         log,

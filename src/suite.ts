@@ -13,7 +13,7 @@ import { FEATURES_DIR, PROJECT_ROOT, STEPS_DIR } from './paths';
 import { byPlanOrder } from './report/plan-order';
 import { ScenarioCollector, type ScenarioResult } from './report/summary';
 import { preflight } from './runtime/preflight';
-import { createRuntime } from './runtime';
+import { createRuntime, finishRuntimes } from './runtime';
 import type { Endpoints } from './runtime/external-runtime';
 import type { SockspecParameters } from './world-parameters';
 
@@ -24,6 +24,8 @@ export interface SuiteOptions {
   runtime: SockspecParameters['runtime'];
   /** A Cucumber tag expression narrowing the scenarios, e.g. "@file and not @slow". */
   tags?: string;
+  /** Regular expressions: only scenarios whose name matches one of them (Cucumber's --name). */
+  names?: string[];
   reportDir: string;
   /** How Cucumber shows progress ("progress-bar" on a terminal), and where. */
   progressFormat: string;
@@ -52,6 +54,7 @@ let supportLibrary: ISupportCodeLibrary | undefined;
 
 export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> {
   if (options.tags) assertValidTags(options.tags);
+  for (const name of options.names ?? []) assertValidName(name);
   const outcomes: TargetOutcome[] = [];
   for (const target of options.targets) {
     outcomes.push(await runTarget(target, options, (running) => options.onProgress?.([...outcomes, running])));
@@ -71,14 +74,16 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   mkdirSync(reportDir, { recursive: true });
   const excluded = exclusions({ target, runtime, ipv6Loopback: await hasIpv6Loopback(), pathProblem: await runtime.pathProblem(target) });
   const tagExpression = runnableExpression(options.tags, excluded);
-  const notRun = await excludedScenarios(options.tags, excluded);
-  if (notRun.length === 0 && (await loadSources({ ...SOURCES, tagExpression })).plan.length === 0) {
-    throw new HarnessError(`--tags ${options.tags}: no scenario matches for target ${name}`);
+  const names = options.names ?? [];
+  const notRun = await excludedScenarios(options.tags, excluded, names);
+  if (notRun.length === 0 && (await loadSources({ ...SOURCES, names, tagExpression })).plan.length === 0) {
+    const selection = [options.tags && `--tags ${options.tags}`, ...names.map((pattern) => `--name ${pattern}`)].filter(Boolean).join(' ');
+    throw new HarnessError(`${selection}: no scenario matches for target ${name}`);
   }
 
   const collector = new ScenarioCollector();
   const runOptions: IRunOptions = {
-    sources: { ...SOURCES, tagExpression },
+    sources: { ...SOURCES, names, tagExpression },
     // Parallel workers load the support code themselves, TypeScript registration first.
     support: supportLibrary ?? { requireModules: [REGISTER_TYPESCRIPT], requirePaths: [join(STEPS_DIR, '**/*.ts')], importPaths: [], loaders: [] },
     runtime: {
@@ -114,9 +119,19 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   };
   const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: options.progressStream ?? process.stdout, stderr: process.stderr }, onMessage);
   supportLibrary = support;
+  // A serial run's scenarios share this process's runtime, and the preflight used it in any case.
+  await finishRuntimes();
   // Parallel workers finish in no fixed order; the report lists scenarios as a serial run would.
   const ran = options.parallel ? byPlanOrder(collector.results()) : collector.results();
   return { target, reportDir, results: [...ran, ...collector.withFeatureNames(notRun)] };
+}
+
+function assertValidName(pattern: string): void {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    throw new HarnessError(`--name ${pattern}: ${(error as Error).message}`);
+  }
 }
 
 function assertValidTags(tags: string): void {
@@ -128,11 +143,11 @@ function assertValidTags(tags: string): void {
 }
 
 /** The scenarios the user's tags select but this run excludes, each with the first reason that applies. */
-export async function excludedScenarios(userTags: string | undefined, excluded: Exclusion[]): Promise<ScenarioResult[]> {
+export async function excludedScenarios(userTags: string | undefined, excluded: Exclusion[], names: string[] = []): Promise<ScenarioResult[]> {
   const results = new Map<string, ScenarioResult>();
   for (const exclusion of excluded) {
     const tagExpression = [userTags ? `(${userTags})` : '', `(${exclusion.tagExpression})`].filter(Boolean).join(' and ');
-    for (const pickle of (await loadSources({ ...SOURCES, tagExpression })).plan) {
+    for (const pickle of (await loadSources({ ...SOURCES, names, tagExpression })).plan) {
       const location = `${relative(PROJECT_ROOT, pickle.uri)}:${pickle.location.line}`;
       if (results.has(location)) continue;
       results.set(location, {

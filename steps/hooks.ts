@@ -1,4 +1,5 @@
-import { After, Before, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, AfterAll, Before, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { finishRuntimes } from '../src/runtime';
 import { describeExit } from '../src/runtime/runtime';
 import { assertStillServing, describeServerExit } from '../src/services/liveness';
 import type { SockspecWorld } from './world';
@@ -6,6 +7,11 @@ import type { SockspecWorld } from './world';
 // Every socket wait has its own, shorter timeout that names what it waited for;
 // this is only the backstop for a step that hangs in a way nobody foresaw.
 setDefaultTimeout(30_000);
+
+// Runs in every worker process, which has runtimes of its own.
+AfterAll(async function () {
+  await finishRuntimes();
+});
 
 Before(function (this: SockspecWorld, { pickle }) {
   this.scenarioName = pickle.name;

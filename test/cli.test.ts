@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { TEST_TARGETS, runCli } from './helpers';
+import { TEST_TARGETS, runCli, tempDir } from './helpers';
 
 /** Bad input never crashes the harness: one line on stderr that says what and where, and exit code 2. */
 function assertHarnessError(args: string[], pattern: RegExp): void {
@@ -26,6 +27,19 @@ describe('sockspec CLI', () => {
     assertHarnessError(['run', '--target', join(TEST_TARGETS, 'garbage-line')], /printed "ready on port 4000" instead of "LISTENING <port>"/));
   it('rejects a tag expression that does not parse', () => assertHarnessError(['run', '--tags', 'bad (('], /--tags bad \(\(: Tag expression "bad \(\(" could not be parsed/));
   it('reports tags that select no scenario', () => assertHarnessError(['run', '--target', 'cpp', '--tags', '@no-such-tag'], /--tags @no-such-tag: no scenario matches for target cpp/));
+
+  it('rejects a --name that is not a regular expression', () => assertHarnessError(['run', '--target', 'cpp', '--name', 'half-(clos'], /--name half-\(clos: Invalid regular expression/));
+  it('reports names that select no scenario', () => assertHarnessError(['run', '--target', 'cpp', '--name', '^no such scenario$'], /--name \^no such scenario\$: no scenario matches for target cpp/));
+  it('runs only the scenarios whose name matches a --name', () => {
+    const reportDir = join(tempDir('names'), 'report');
+    const { status, stderr } = runCli(['run', '--target', 'cpp', '--name', '^A line comes back$', '--name', 'half-closes after its request', '--report-dir', reportDir]);
+    assert.equal(status, 0, stderr);
+    const summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as { targets: { scenarios: { scenario: string; status: string }[] }[] };
+    assert.deepEqual(
+      summary.targets[0].scenarios.map((result) => `${result.scenario}: ${result.status}`).sort(),
+      ['A client that half-closes after its request still gets the whole reply: passed', 'A line comes back: passed'],
+    );
+  });
 
   it('lists the bundled targets, marking the negative controls', () => {
     const { status, stdout } = runCli(['targets']);

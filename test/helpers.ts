@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,4 +26,13 @@ export function runCli(args: string[], timeoutMs = 300_000): CliResult {
   // A long run's output can pass spawnSync's default 1 MiB limit, which would kill it.
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: PROJECT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** runCli without blocking the event loop, so that several runs can go at once. */
+export function runCliAsync(args: string[], timeoutMs = 300_000): Promise<CliResult> {
+  return new Promise((resolveRun) => {
+    const child = execFile(process.execPath, [CLI, ...args], { cwd: PROJECT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }, (_error, stdout, stderr) =>
+      resolveRun({ status: child.exitCode, stdout, stderr }),
+    );
+  });
 }

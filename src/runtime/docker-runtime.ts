@@ -73,6 +73,8 @@ export class DockerRuntime implements Runtime {
   private readonly namespaces = new Map<RunningServer, Namespace>();
   private scenarioNamespaces: Namespace[] = [];
   private pathVerdict: Promise<string | undefined> | undefined;
+  /** A namespace started ahead for the next scenario: a holder's start would otherwise be waited for in every one. */
+  private spare: { image: string; namespace: Promise<Namespace> } | undefined;
 
   constructor(private readonly log: (line: string) => void = () => {}) {
     removeAbandonedContainers();
@@ -99,7 +101,7 @@ export class DockerRuntime implements Runtime {
 
   async start(target: Target, request: ServerRequest): Promise<RunningServer> {
     const image = await ensureImage(target, this.log, ownedLabels());
-    const namespace = request.alongside ? this.namespaces.get(request.alongside) : await this.createNamespace(image, request.sysctls);
+    const namespace = request.alongside ? this.namespaces.get(request.alongside) : await this.freshNamespace(image, request.sysctls);
     if (!namespace) throw new Error('the server to start alongside was not started by the docker runtime');
     if (!request.alongside) this.scenarioNamespaces.push(namespace);
     const server = await startServerContainer(target, image, request, namespace);
@@ -150,7 +152,33 @@ export class DockerRuntime implements Runtime {
     const namespaces = this.scenarioNamespaces;
     this.scenarioNamespaces = [];
     for (const [server, namespace] of this.namespaces) if (namespaces.includes(namespace)) this.namespaces.delete(server);
-    await Promise.all(namespaces.map((namespace) => removeContainer(namespace.holder)));
+    for (const namespace of namespaces) removeInBackground(namespace.holder);
+  }
+
+  /** Waits for the background removals, and removes the spare: a container still being created when the process exits would outlive it. */
+  async finish(): Promise<void> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const unused = await spare?.namespace.catch(() => undefined);
+    if (unused) await removeContainer(unused.holder);
+    await Promise.all(pendingRemovals);
+  }
+
+  /**
+   * A namespace no scenario has used. Without sysctls it is the spare started
+   * ahead, and the next spare starts now, while this scenario runs; a namespace
+   * with sysctls is made for its scenario, since they are set when it is created.
+   */
+  private async freshNamespace(image: string, sysctls: Record<string, string> | undefined): Promise<Namespace> {
+    if (sysctls) return this.createNamespace(image, sysctls);
+    const spare = this.spare?.image === image ? this.spare.namespace : undefined;
+    // A spare of another target's image would serve no one: it goes.
+    if (this.spare && !spare) void this.spare.namespace.then((unused) => removeInBackground(unused.holder), () => undefined);
+    const next = this.createNamespace(image, undefined);
+    next.catch(() => undefined);
+    this.spare = { image, namespace: next };
+    // A spare that failed to start is no reason to fail: make one now, and fail with its error if it fails too.
+    return spare ? spare.catch(() => this.createNamespace(image, undefined)) : this.createNamespace(image, undefined);
   }
 
   private async createNamespace(image: string, sysctls: Record<string, string> | undefined): Promise<Namespace> {
@@ -236,7 +264,7 @@ class ContainerServer implements RunningServer {
 
   async stop(): Promise<StopResult> {
     if (this.exit !== undefined) {
-      await removeContainer(this.container);
+      removeInBackground(this.container);
       return { ...this.exit, stoppedInTime: false };
     }
     const api = await dockerContainer(this.container.getId());
@@ -247,7 +275,7 @@ class ContainerServer implements RunningServer {
     const exit = await this.exited;
     this.exit = exit;
     const stoppedInTime = exit.signal !== 'SIGKILL';
-    await removeContainer(this.container);
+    removeInBackground(this.container);
     return { ...exit, stoppedInTime };
   }
 }
@@ -280,6 +308,18 @@ function containerHost(host: string): string {
 
 async function removeContainer(container: StartedTestContainer): Promise<void> {
   await container.stop({ timeout: 0, remove: true }).catch(() => undefined);
+}
+
+/**
+ * Removes a container whose process has exited, or that holds a namespace no one
+ * uses any more, without waiting: nothing depends on its removal but the tidiness
+ * of the engine, and the run's exit removes whatever is still there (onCleanup).
+ */
+const pendingRemovals = new Set<Promise<void>>();
+
+function removeInBackground(container: StartedTestContainer): void {
+  const removal = removeContainer(container).finally(() => pendingRemovals.delete(removal));
+  pendingRemovals.add(removal);
 }
 
 const logTail = (output: string): string => output.trim().split('\n').slice(-5).join('\n');

@@ -78,6 +78,8 @@ export class ExternalRuntime implements Runtime {
   }
 
   async endScenario(): Promise<void> {}
+
+  async finish(): Promise<void> {}
 }
 
 class ExternalServer implements RunningServer {

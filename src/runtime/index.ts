@@ -26,6 +26,11 @@ export function createRuntime(name: string, options: RuntimeOptions = {}): Runti
   return runtime;
 }
 
+/** Lets every runtime this process made release what it keeps across scenarios. */
+export async function finishRuntimes(): Promise<void> {
+  await Promise.all([...created.values()].map((runtime) => runtime.finish()));
+}
+
 function newRuntime(name: string, options: RuntimeOptions): Runtime {
   switch (name) {
     case 'process':

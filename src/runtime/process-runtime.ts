@@ -50,6 +50,8 @@ export class ProcessRuntime implements Runtime {
 
   async endScenario(): Promise<void> {}
 
+  async finish(): Promise<void> {}
+
   clientProblem(): string | undefined {
     return undefined;
   }

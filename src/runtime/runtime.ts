@@ -94,6 +94,8 @@ export interface Runtime {
   runClient(target: Target, request: ClientRequest): Promise<ClientExit>;
   /** Releases what the runtime kept for the scenario that just ended (e.g. its network namespace). */
   endScenario(): Promise<void>;
+  /** Releases what it keeps across scenarios (e.g. a namespace started ahead), once a target's scenarios have run. */
+  finish(): Promise<void>;
 }
 
 /** A program named in a manifest: relative paths are relative to the target folder, bare names are looked up in PATH. */
