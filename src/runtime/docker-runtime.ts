@@ -310,13 +310,14 @@ async function removeContainer(container: StartedTestContainer): Promise<void> {
   await container.stop({ timeout: 0, remove: true }).catch(() => undefined);
 }
 
+/** Removals under way, which `finish` waits for. */
+const pendingRemovals = new Set<Promise<void>>();
+
 /**
  * Removes a container whose process has exited, or that holds a namespace no one
  * uses any more, without waiting: nothing depends on its removal but the tidiness
  * of the engine, and the run's exit removes whatever is still there (onCleanup).
  */
-const pendingRemovals = new Set<Promise<void>>();
-
 function removeInBackground(container: StartedTestContainer): void {
   const removal = removeContainer(container).finally(() => pendingRemovals.delete(removal));
   pendingRemovals.add(removal);
