@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { processState } from '../src/kernel/proc-net';
 import { ownedProcesses } from '../src/leftovers';
 import type { ScenarioResult } from '../src/report/summary';
 import { PROJECT, runCli, tempDir } from './helpers';
@@ -244,7 +245,13 @@ describe('harness reliability', () => {
   }
 
   it('killed outright (SIGKILL), a run leaves processes and folders that the next run removes', async () => {
-    const nextStderr = await killedRunIsCleanedByTheNext(['--target', 'cpp'], (left) => left.processes.length > 0 && left.tempDirs.length > 0, 'the run to have a target server running');
+    // Killed while its scenario holds the server frozen: a frozen server cannot be on its way out
+    // (as a server the run has just asked to stop can be), so it is certainly still there after the kill.
+    const nextStderr = await killedRunIsCleanedByTheNext(
+      ['--target', 'cpp', '--name', '^After thawing, every queued client and the waiting one are served without loss$'],
+      (left) => left.processes.some((server) => processState(server) === 'T') && left.tempDirs.length > 0,
+      'the run to hold its target server frozen',
+    );
     assert.match(nextStderr, /killed \d+ target process\(es\) an earlier, killed sockspec run left running/);
   });
 
