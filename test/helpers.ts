@@ -21,17 +21,19 @@ export interface CliResult {
   stderr: string;
 }
 
+// A long run's output can pass the default 1 MiB output limit, which would kill it.
+const cliOptions = (timeoutMs: number) => ({ cwd: PROJECT, encoding: 'utf8' as const, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+
 /** Runs the real CLI in a child process, as a user or CI would. */
 export function runCli(args: string[], timeoutMs = 300_000): CliResult {
-  // A long run's output can pass spawnSync's default 1 MiB limit, which would kill it.
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: PROJECT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, [CLI, ...args], cliOptions(timeoutMs));
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** runCli without blocking the event loop, so that several runs can go at once. */
 export function runCliAsync(args: string[], timeoutMs = 300_000): Promise<CliResult> {
   return new Promise((resolveRun) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd: PROJECT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }, (_error, stdout, stderr) =>
+    const child = execFile(process.execPath, [CLI, ...args], cliOptions(timeoutMs), (_error, stdout, stderr) =>
       resolveRun({ status: child.exitCode, stdout, stderr }),
     );
   });

@@ -15,6 +15,7 @@ const BASE = join(SUMMARIES, 'base.json');
 const REGRESSED = join(SUMMARIES, 'regressed.json');
 const CPP_ON_DOCKER = join(SUMMARIES, 'cpp-docker.json');
 const INVALID_STATUS = join(SUMMARIES, 'invalid-status.json');
+const WORKFLOW = join(__dirname, '..', 'docs', 'github-actions.yml');
 
 const readJson = (file: string): Summary => JSON.parse(readFileSync(file, 'utf8')) as Summary;
 
@@ -179,7 +180,7 @@ describe('sockspec merge', () => {
 
 describe('the CI example', () => {
   it('uses only sockspec commands and options that exist', () => {
-    const workflow = readFileSync(join(__dirname, '..', 'docs', 'github-actions.yml'), 'utf8');
+    const workflow = readFileSync(WORKFLOW, 'utf8');
     const commands = [...workflow.matchAll(/run: npx sockspec (\w+)([^|\n]*)/g)].map(([, command, rest]) => ({ command, options: rest.match(/--[\w-]+/g) ?? [] }));
     assert.deepEqual([...new Set(commands.map(({ command }) => command))].sort(), ['diff', 'merge', 'run']);
     for (const { command, options } of commands) {
@@ -190,7 +191,7 @@ describe('the CI example', () => {
   });
 
   it('has one job for each bundled reference target', () => {
-    const workflow = readFileSync(join(__dirname, '..', 'docs', 'github-actions.yml'), 'utf8');
+    const workflow = readFileSync(WORKFLOW, 'utf8');
     const matrix = /^\s*target: \[([^\]]*)\]/m.exec(workflow);
     assert.ok(matrix, 'the workflow has a target matrix');
     const references = bundledTargets().filter((target) => !isNegativeControl(target)).map((target) => target.manifest.name);
