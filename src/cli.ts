@@ -84,15 +84,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--target <name|path|all>', 'as for run (repeatable)', collect)
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(['process', 'docker']).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
+    .option('--name <regexp>', 'as for run (repeatable)', collect)
     .option('--parallel <n>', 'as for run', (value: string) => positiveInteger('--parallel', value))
-    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; parallel?: number }) => {
+    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; parallel?: number }) => {
       removeAbandonedAndSay(log);
       const { targets } = selectTargets(options.target, options.runtime, false);
       const { repeatSuite } = await import('./repeat');
-      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
+      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, names: options.name, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),
       );
-      for (const { scenario, verdicts } of report.changed) log(`CHANGED ${scenario}: ${verdicts.join(' | ')}`);
+      for (const { scenario, verdicts, failures } of report.changed) {
+        log(`CHANGED ${scenario}: ${verdicts.join(' | ')}`);
+        for (const { round, message } of failures) log(`  round ${round}: ${message.trimEnd().replaceAll('\n', '\n    ')}`);
+      }
       log(`${report.rounds} rounds of ${report.scenarios} scenarios: ${report.changed.length} verdicts changed`);
       setExit(report.changed.length > 0 ? EXIT_FAILED : EXIT_PASSED);
     });

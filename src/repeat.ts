@@ -6,8 +6,11 @@ import { runSuite, type SuiteOptions } from './suite';
 export interface FlakeReport {
   rounds: number;
   scenarios: number;
-  /** Scenarios whose verdict was not the same in every round, with the verdict of each round. */
-  changed: { scenario: string; verdicts: string[] }[];
+  /**
+   * Scenarios whose verdict was not the same in every round, with the verdict of each
+   * round and the message of every round that failed: a flake is only fixable with its evidence.
+   */
+  changed: { scenario: string; verdicts: string[]; failures: { round: number; message: string }[] }[];
 }
 
 /**
@@ -17,6 +20,7 @@ export interface FlakeReport {
 export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, rounds: number, onRound: (round: number) => void): Promise<FlakeReport> {
   const scratch = runTempDir('repeat');
   const verdicts = new Map<string, string[]>();
+  const failures = new Map<string, { round: number; message: string }[]>();
   for (let round = 0; round < rounds; round++) {
     const outcomes = await runSuite({ ...options, reportDir: join(scratch, `round-${round}`), progressStream: new PassThrough().resume() });
     for (const { target, results } of outcomes) {
@@ -26,6 +30,7 @@ export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, roun
         // Messages carry timings and counts; the verdict is the status and, for a failure, the step.
         list.push(result.status === 'failed' ? `failed at "${result.failedStep}"` : result.status);
         verdicts.set(key, list);
+        if (result.status === 'failed') failures.set(key, [...(failures.get(key) ?? []), { round: round + 1, message: result.message ?? '' }]);
       }
     }
     for (const list of verdicts.values()) if (list.length < round + 1) list.push('absent');
@@ -33,6 +38,6 @@ export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, roun
   }
   const changed = [...verdicts.entries()]
     .filter(([, list]) => new Set(list).size > 1)
-    .map(([scenario, list]) => ({ scenario, verdicts: list }));
+    .map(([scenario, list]) => ({ scenario, verdicts: list, failures: failures.get(scenario) ?? [] }));
   return { rounds, scenarios: verdicts.size, changed };
 }

@@ -41,6 +41,12 @@ const server = net.createServer((socket) => {
       process.exit(0);
     }
     if (seen > ${BIG_MESSAGE_BYTES} && behaviour === 'stall-on-big-message') return;
+    // A flake: only the first server ever started from this folder drops the connection.
+    if (seen > ${BIG_MESSAGE_BYTES} && behaviour === 'reset-once' && !require('node:fs').existsSync('reset-done')) {
+      require('node:fs').writeFileSync('reset-done', '');
+      socket.resetAndDestroy();
+      return;
+    }
     socket.write(chunk);
   });
   socket.on('end', () => socket.end());
@@ -142,6 +148,14 @@ describe('harness reliability', () => {
     assert.equal(status, 1);
     assert.match(scenario(summary, ECHO_1MIB)!.message!, /server exited \(exit code 0\) mid-scenario; its stderr ends: stand-in: quitting on a big message$/);
     assert.equal(scenario(summary, ECHO_256_VALUES)?.status, 'passed', 'the scenario after it ran against a fresh server');
+  });
+
+  it('the flake detector names a scenario whose verdict changed, with the failing round and its message', () => {
+    const { status, stderr } = runCli(['repeat', '--times', '2', '--target', standInTarget('reset-once'), '--name', '^1 MiB of random bytes comes back identical$']);
+    assert.equal(status, 1, stderr);
+    assert.match(stderr, /CHANGED stand-in-reset-once: 1 MiB of random bytes comes back identical \(features\/echo.feature:16\): failed at "the client receives exactly the bytes it sent" \| passed\n/);
+    assert.match(stderr, /\nsockspec: {3}round 1: expected 1048576 bytes, but received \d+ bytes in total; connection reset by the peer \(ECONNRESET[):]/);
+    assert.match(stderr, /2 rounds of 1 scenarios: 1 verdicts changed\n$/);
   });
 
   it('a stuck scenario fails at its step with the timeout, and the run goes on', () => {

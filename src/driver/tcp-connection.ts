@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { readOwnTcpSockets, readTcpSockets } from '../kernel/proc-net';
+import { readOwnTcpSockets, readTcpSockets, type TcpTable } from '../kernel/proc-net';
 import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
 import { pause, pollUntil, withTimeout } from './wait';
 
@@ -50,6 +50,8 @@ export class TcpConnection {
   /** Read once at connect: Node forgets the addresses of a socket whose both sides have ended. */
   readonly localPort: number;
   readonly remotePort: number;
+  /** Where the kernel lists this socket: an IPv6 socket (v4-mapped too) is in tcp6. */
+  private readonly kernelTable: TcpTable;
 
   private closedHere = false;
 
@@ -59,6 +61,7 @@ export class TcpConnection {
   ) {
     this.localPort = socket.localPort ?? 0;
     this.remotePort = socket.remotePort ?? 0;
+    this.kernelTable = socket.localFamily === 'IPv6' ? 'tcp6' : 'tcp';
     this.closed = new Promise((resolveClosed) => socket.once('close', () => resolveClosed()));
     socket.setNoDelay(true);
     socket.on('end', () => {
@@ -189,7 +192,7 @@ export class TcpConnection {
   /** Waits until the kernel holds bytes for this socket that it has not read (while reading is paused). */
   async awaitQueuedBytes(timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<void> {
     await pollUntil(
-      () => (readOwnTcpSockets(this.localPort).some((entry) => entry.localPort === this.localPort && entry.remotePort === this.remotePort && entry.receiveQueue > 0) ? true : undefined),
+      () => (readOwnTcpSockets(this.localPort, this.kernelTable).some((entry) => entry.localPort === this.localPort && entry.remotePort === this.remotePort && entry.receiveQueue > 0) ? true : undefined),
       timeoutMs,
       'bytes to arrive in the socket\'s receive queue',
     );
@@ -267,7 +270,7 @@ export class TcpConnection {
     // reads is gone, and gone at end-of-stream means reset.
     let listed = '';
     for (let read = 0; read < KERNEL_TABLE_READS; read++) {
-      const tables = read === 0 ? readOwnTcpSockets(this.localPort) : readTcpSockets(process.pid, this.localPort);
+      const tables = read === 0 ? readOwnTcpSockets(this.localPort, this.kernelTable) : readTcpSockets(process.pid, this.localPort, [this.kernelTable]);
       const sameLocalPort = tables.filter((candidate) => candidate.localPort === this.localPort);
       const entry = sameLocalPort.find((candidate) => candidate.remotePort === this.remotePort);
       if (entry && entry.state !== 'CLOSE') return undefined;

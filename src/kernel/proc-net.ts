@@ -29,30 +29,39 @@ export interface TcpSocketEntry {
   receiveQueue: number;
 }
 
+/** The kernel's TCP tables: IPv4 sockets in `tcp`, IPv6 ones (v4-mapped included) in `tcp6`. */
+export type TcpTable = 'tcp' | 'tcp6';
+const BOTH_TABLES: readonly TcpTable[] = ['tcp', 'tcp6'];
+
 /**
- * Every TCP socket (IPv4 and IPv6) in the network namespace of process `pid`, or only
- * those with `port` at either end. The table lists every socket of the namespace
- * (thousands on a busy host, most in TIME_WAIT): passing the port skips parsing the rest.
+ * Every TCP socket in the network namespace of process `pid` (both tables unless
+ * `tables` says), or only those with `port` at either end. The table lists every socket
+ * of the namespace (thousands on a busy host, most in TIME_WAIT): passing the port
+ * skips parsing the rest.
  */
-export function readTcpSockets(pid: number, port?: number): TcpSocketEntry[] {
-  const entries = ['tcp', 'tcp6'].flatMap((table) => parseTcpTable(readOptional(`/proc/${pid}/net/${table}`), port));
+export function readTcpSockets(pid: number, port?: number, tables: readonly TcpTable[] = BOTH_TABLES): TcpSocketEntry[] {
+  const entries = tables.flatMap((table) => parseTcpTable(readOptional(`/proc/${pid}/net/${table}`), port));
   return port === undefined ? entries : entries.filter((entry) => entry.localPort === port || entry.remotePort === port);
 }
 
-let ownTables: string[] | undefined;
+const ownTables = new Map<TcpTable, string>();
 
 /**
- * readTcpSockets for this process, sharing one read of the tables among every caller
- * in the same turn of the event loop. Connections that end together (64 clients at
- * once) each ask; one read answers them all, and it is valid for each: whatever
+ * readTcpSockets for one table of this process, sharing one read of it among every
+ * caller in the same turn of the event loop. Connections that end together (64 clients
+ * at once) each ask; one read answers them all, and it is valid for each: whatever
  * ended their streams reached the kernel before the loop woke up to report it.
+ * One table only, because each read walks the kernel's whole connection hash
+ * (milliseconds however few sockets are listed), and a socket is in one table.
  */
-export function readOwnTcpSockets(port: number): TcpSocketEntry[] {
-  if (ownTables === undefined) {
-    ownTables = ['tcp', 'tcp6'].map((table) => readOptional(`/proc/${process.pid}/net/${table}`));
-    setImmediate(() => (ownTables = undefined));
+export function readOwnTcpSockets(port: number, table: TcpTable): TcpSocketEntry[] {
+  let text = ownTables.get(table);
+  if (text === undefined) {
+    text = readOptional(`/proc/${process.pid}/net/${table}`);
+    if (ownTables.size === 0) setImmediate(() => ownTables.clear());
+    ownTables.set(table, text);
   }
-  return ownTables.flatMap((table) => parseTcpTable(table, port)).filter((entry) => entry.localPort === port || entry.remotePort === port);
+  return parseTcpTable(text, port).filter((entry) => entry.localPort === port || entry.remotePort === port);
 }
 
 export function parseTcpTable(text: string, port?: number): TcpSocketEntry[] {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ExecFileSyncOptionsWithStringEncoding } from 'node:child_process';
 import { processAlive } from '../ownership';
 
 /**
@@ -14,10 +14,13 @@ export function ownedLabels(): Record<string, string> {
   return { [SOCKSPEC_LABEL]: 'true', [OWNER_LABEL]: String(process.pid) };
 }
 
+// Where no engine runs, docker's own complaint is no news to a process-runtime user.
+const QUIET_QUERY: ExecFileSyncOptionsWithStringEncoding = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] };
+
 /** Removes every container a sockspec process labelled as its own; 'exit' handlers cannot wait, so this uses the CLI. */
 export function removeContainersOwnedBy(pid: number): void {
   try {
-    const ids = execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `label=${OWNER_LABEL}=${pid}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const ids = execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `label=${OWNER_LABEL}=${pid}`], QUIET_QUERY).split('\n').filter(Boolean);
     if (ids.length > 0) execFileSync('docker', ['rm', '--force', ...ids], { stdio: 'ignore' });
   } catch {
     // No engine left to ask: nothing of ours can be running there either.
@@ -28,7 +31,7 @@ export function removeContainersOwnedBy(pid: number): void {
 export function removeAbandonedContainers(): void {
   let lines: string[];
   try {
-    lines = execFileSync('docker', ['ps', '--all', '--filter', `label=${SOCKSPEC_LABEL}`, '--format', `{{.ID}} {{.Label "${OWNER_LABEL}"}}`], { encoding: 'utf8' })
+    lines = execFileSync('docker', ['ps', '--all', '--filter', `label=${SOCKSPEC_LABEL}`, '--format', `{{.ID}} {{.Label "${OWNER_LABEL}"}}`], QUIET_QUERY)
       .split('\n')
       .filter(Boolean);
   } catch {

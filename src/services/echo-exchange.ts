@@ -7,7 +7,7 @@ export async function echoExchange(host: string, port: number, payload: Buffer, 
   const connection = await TcpConnection.open(host, port, timeoutMs, undefined, transcript);
   try {
     const [, received] = await Promise.all([
-      connection.send(payload).then(() => connection.halfClose()),
+      connection.send(payload, timeoutMs).then(() => connection.halfClose(timeoutMs)),
       connection.receiveUntilEnd(timeoutMs),
     ]);
     return received;
