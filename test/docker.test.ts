@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ScenarioResult } from '../src/report/summary';
+import { INIT_LANGUAGES } from '../src/init';
 import { bundledTargets, isNegativeControl } from '../src/targets';
 import { PROJECT, runCli, runCliAsync, tempDir } from './helpers';
 
@@ -75,6 +76,24 @@ describe('docker runtime', { skip }, () => {
       process.stdout.write(`\nDetection on the docker runtime (control: the expected scenarios it failed)\n${rows.sort().join('\n')}\n`);
     }
     assert.equal(rows.length, controls.length, 'every control ran');
+  });
+
+  it('builds and runs every target that sockspec init writes, from its own Dockerfile', () => {
+    const workspace = tempDir('docker-init');
+    for (const language of INIT_LANGUAGES) {
+      const name = `mine-${language}`;
+      const dir = join(workspace, name);
+      assert.equal(runCli(['init', name, '--lang', language, '--dir', dir]).status, 0);
+      try {
+        // One feature is enough here: that the image builds and its server meets the contract in a container.
+        const { status, stderr, summary } = run(['run', '--runtime', 'docker', '--target', dir, '--tags', '@echo']);
+        assert.equal(status, 0, `${name} on docker: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        assert.ok(summary.targets[0].scenarios.filter((result) => result.status === 'passed').length >= 10, `${name} ran the echo feature`);
+      } finally {
+        const images = docker('images', '--quiet', `sockspec/${name}`).split('\n').filter(Boolean);
+        if (images.length > 0) docker('rmi', '--force', ...new Set(images));
+      }
+    }
   });
 
   it('leaves no container behind, and no image but the cached target images', () => {
