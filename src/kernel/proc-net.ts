@@ -40,8 +40,7 @@ const BOTH_TABLES: readonly TcpTable[] = ['tcp', 'tcp6'];
  * skips parsing the rest.
  */
 export function readTcpSockets(pid: number, port?: number, tables: readonly TcpTable[] = BOTH_TABLES): TcpSocketEntry[] {
-  const entries = tables.flatMap((table) => parseTcpTable(readOptional(`/proc/${pid}/net/${table}`), port));
-  return port === undefined ? entries : entries.filter((entry) => entry.localPort === port || entry.remotePort === port);
+  return tables.flatMap((table) => parseTcpTable(readOptional(`/proc/${pid}/net/${table}`), port));
 }
 
 const ownTables = new Map<TcpTable, string>();
@@ -61,13 +60,16 @@ export function readOwnTcpSockets(port: number, table: TcpTable): TcpSocketEntry
     if (ownTables.size === 0) setImmediate(() => ownTables.clear());
     ownTables.set(table, text);
   }
-  return parseTcpTable(text, port).filter((entry) => entry.localPort === port || entry.remotePort === port);
+  return parseTcpTable(text, port);
 }
 
+/** The entries of one table, or only those with `port` at either end. */
 export function parseTcpTable(text: string, port?: number): TcpSocketEntry[] {
-  // Addresses are written ADDRESS:PORT in four upper-case hex digits, followed by a space.
+  // Addresses are written ADDRESS:PORT in four upper-case hex digits, followed by a space:
+  // a cheap test that skips most lines unparsed. Other fields can hold the same text, so
+  // the parsed ports decide.
   const portField = port === undefined ? undefined : `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  return text
+  const entries = text
     .split('\n')
     .slice(1)
     .filter((line) => line.trim() && (portField === undefined || line.includes(portField)))
@@ -81,6 +83,7 @@ export function parseTcpTable(text: string, port?: number): TcpSocketEntry[] {
         receiveQueue: parseInt(queues.split(':')[1], 16),
       };
     });
+  return port === undefined ? entries : entries.filter((entry) => entry.localPort === port || entry.remotePort === port);
 }
 
 /** A counter from /proc/<pid>/net/netstat or snmp, named like "TcpExt.ListenOverflows". */
