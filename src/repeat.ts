@@ -13,31 +13,39 @@ export interface FlakeReport {
   changed: { scenario: string; verdicts: string[]; failures: { round: number; message: string }[] }[];
 }
 
+interface RoundOutcome {
+  verdict: string;
+  message?: string;
+}
+
 /**
  * Runs the same suite `rounds` times and lists every scenario whose verdict changed:
  * the flake detector. Zero is the only acceptable answer for a conformance suite.
  */
 export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, rounds: number, onRound: (round: number) => void): Promise<FlakeReport> {
   const scratch = runTempDir('repeat');
-  const verdicts = new Map<string, string[]>();
-  const failures = new Map<string, { round: number; message: string }[]>();
+  // Per scenario, each round's verdict and, for a failure, its message.
+  const outcomes = new Map<string, RoundOutcome[]>();
   for (let round = 0; round < rounds; round++) {
-    const outcomes = await runSuite({ ...options, reportDir: join(scratch, `round-${round}`), progressStream: new PassThrough().resume() });
-    for (const { target, results } of outcomes) {
+    const targets = await runSuite({ ...options, reportDir: join(scratch, `round-${round}`), progressStream: new PassThrough().resume() });
+    for (const { target, results } of targets) {
       for (const result of results) {
         const key = `${target.manifest.name}: ${result.scenario} (${result.location})`;
-        const list = verdicts.get(key) ?? Array<string>(round).fill('absent');
+        const list = outcomes.get(key) ?? Array.from({ length: round }, (): RoundOutcome => ({ verdict: 'absent' }));
         // Messages carry timings and counts; the verdict is the status and, for a failure, the step.
-        list.push(result.status === 'failed' ? `failed at "${result.failedStep}"` : result.status);
-        verdicts.set(key, list);
-        if (result.status === 'failed') failures.set(key, [...(failures.get(key) ?? []), { round: round + 1, message: result.message ?? '' }]);
+        list.push(result.status === 'failed' ? { verdict: `failed at "${result.failedStep}"`, message: result.message ?? '' } : { verdict: result.status });
+        outcomes.set(key, list);
       }
     }
-    for (const list of verdicts.values()) if (list.length < round + 1) list.push('absent');
+    for (const list of outcomes.values()) if (list.length < round + 1) list.push({ verdict: 'absent' });
     onRound(round + 1);
   }
-  const changed = [...verdicts.entries()]
-    .filter(([, list]) => new Set(list).size > 1)
-    .map(([scenario, list]) => ({ scenario, verdicts: list, failures: failures.get(scenario) ?? [] }));
-  return { rounds, scenarios: verdicts.size, changed };
+  const changed = [...outcomes.entries()]
+    .filter(([, list]) => new Set(list.map(({ verdict }) => verdict)).size > 1)
+    .map(([scenario, list]) => ({
+      scenario,
+      verdicts: list.map(({ verdict }) => verdict),
+      failures: list.flatMap(({ message }, index) => (message === undefined ? [] : [{ round: index + 1, message }])),
+    }));
+  return { rounds, scenarios: outcomes.size, changed };
 }
