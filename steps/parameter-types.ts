@@ -1,5 +1,6 @@
 import { defineParameterType } from '@cucumber/cucumber';
 import { parseSize } from '../src/driver/payload';
+import { escapeRegExp } from '../src/regexp';
 import { SERVER_SCRIPTS, type ServerScript } from '../src/services/scripted-file-server';
 
 defineParameterType({
@@ -11,6 +12,6 @@ defineParameterType({
 // What the file server sockspec plays does, e.g. "never answers".
 defineParameterType({
   name: 'script',
-  regexp: new RegExp(SERVER_SCRIPTS.map((script) => script.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')),
+  regexp: new RegExp(SERVER_SCRIPTS.map(escapeRegExp).join('|')),
   transformer: (script: string) => script as ServerScript,
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ScenarioResult } from '../src/report/summary';
 import { INIT_LANGUAGES } from '../src/init';
+import { escapeRegExp } from '../src/regexp';
 import { bundledTargets, isNegativeControl } from '../src/targets';
 import { PROJECT, runCli, runCliAsync, tempDir } from './helpers';
 
@@ -21,6 +22,9 @@ function run(args: string[]): { status: number | null; stderr: string; summary: 
   const { status, stderr } = runCli([...args, '--report-dir', reportDir], 1_800_000);
   return { status, stderr, summary: JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary };
 }
+
+/** How a run ended, for an assertion message: the last lines of its stderr. */
+const endOf = (stderr: string): string => stderr.trim().split('\n').slice(-3).join(' | ');
 
 const docker = (...args: string[]): string => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
 const sockspecContainers = (): string => docker('ps', '--all', '--quiet', '--filter', 'label=sockspec');
@@ -40,7 +44,7 @@ describe('docker runtime', { skip }, () => {
     const { summary, stderr } = run(['run', '--runtime', 'docker', '--parallel', '2', ...references.flatMap((target) => ['--target', target.manifest.name])]);
     for (const target of references) {
       const results = summary.targets.find((entry) => entry.name === target.manifest.name)?.scenarios;
-      assert.ok(results, `the docker run reported nothing for ${target.manifest.name}; it ended: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      assert.ok(results, `the docker run reported nothing for ${target.manifest.name}; it ended: ${endOf(stderr)}`);
       const failed = results.filter((result) => result.status === 'failed');
       assert.deepEqual(failed.map((result) => `${result.scenario}: ${result.message}`), [], `reference target ${target.manifest.name} on docker`);
       // Where the docker runtime cannot run a scenario, it must say which capability it lacks.
@@ -61,9 +65,9 @@ describe('docker runtime', { skip }, () => {
         const { name, fault } = control.manifest;
         const expected = fault!.expectedFailures;
         const reportDir = tempDir('docker-control');
-        const names = expected.flatMap((scenario) => ['--name', `^${scenario.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`]);
+        const names = expected.flatMap((scenario) => ['--name', `^${escapeRegExp(scenario)}$`]);
         const { status, stderr } = await runCliAsync(['run', '--runtime', 'docker', '--target', name, ...names, '--report-dir', reportDir], 1_200_000);
-        assert.equal(status, 1, `${name}: the run should fail; it ended: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        assert.equal(status, 1, `${name}: the run should fail; it ended: ${endOf(stderr)}`);
         const results = (JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary).targets[0].scenarios;
         const failed = results.filter((result) => result.status === 'failed').map((result) => result.scenario);
         rows.push(`  ${name}: ${failed.join('; ') || 'NOTHING'}`);
@@ -87,7 +91,7 @@ describe('docker runtime', { skip }, () => {
       try {
         // One feature is enough here: that the image builds and its server meets the contract in a container.
         const { status, stderr, summary } = run(['run', '--runtime', 'docker', '--target', dir, '--tags', '@echo']);
-        assert.equal(status, 0, `${name} on docker: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        assert.equal(status, 0, `${name} on docker: ${endOf(stderr)}`);
         assert.ok(summary.targets[0].scenarios.filter((result) => result.status === 'passed').length >= 10, `${name} ran the echo feature`);
       } finally {
         const images = docker('images', '--quiet', `sockspec/${name}`).split('\n').filter(Boolean);
