@@ -276,7 +276,7 @@ export class TcpConnection {
       if (entry && entry.state !== 'CLOSE') return undefined;
       listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
     }
-    return `Node reported end-of-stream, but the kernel no longer lists the socket in an orderly state (it lists ${listed} on port ${this.localPort}), which only a reset does`;
+    return `Node reported end-of-stream, but the kernel no longer lists the socket from port ${this.localPort} to port ${this.remotePort} in an orderly state (on port ${this.localPort} it lists ${listed}), which only a reset does`;
   }
 
   private pending(): Buffer {
