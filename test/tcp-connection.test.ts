@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
+import { pollUntil } from '../src/driver/wait';
+import { readTcpSockets } from '../src/kernel/proc-net';
 
 /** A loopback server whose behaviour each test chooses by the first line it sends. */
 let server: Server;
@@ -101,5 +103,51 @@ describe('TCP connection driver', () => {
     await assert.rejects(connection.send(Buffer.alloc(64 * 1024 * 1024), 1000), /^Error: timed out after 1000 ms waiting for the kernel to take 67108864 bytes to send/);
     connection.reset();
     neverReads.close();
+  });
+
+  it('calls a reset without a FIN after the client half-closed a reset, though Node reports end-of-stream', async () => {
+    // Data and the reset that follows it, read together, are end-of-stream to Node
+    // (libuv takes the hang-up after a short read for it): the client reads nothing until both are in.
+    const repliesThenResets = createServer({ allowHalfOpen: true }, (socket) => {
+      socket.resume();
+      socket.on('end', () => socket.write('reply\n', () => socket.resetAndDestroy()));
+    });
+    await new Promise<void>((resolveListen) => repliesThenResets.listen(0, '127.0.0.1', resolveListen));
+    const serverPort = (repliesThenResets.address() as AddressInfo).port;
+    const connection = await TcpConnection.open('127.0.0.1', serverPort);
+    connection.pauseReading();
+    await connection.halfClose();
+    const ownEntry = () => readTcpSockets(process.pid, connection.localPort, ['tcp']).find((entry) => entry.localPort === connection.localPort && entry.remotePort === serverPort);
+    await pollUntil(() => (ownEntry() === undefined ? true : undefined), 5000, "the server's reset to remove the client's socket");
+    connection.resumeReading();
+    assert.equal((await connection.receiveUntilClosed()).toString(), 'reply\n');
+    repliesThenResets.close();
+    assert.equal(connection.state, 'reset');
+    assert.match(connection.describe(), /reset by the peer \(ECONNRESET: Node reported end-of-stream, but .* a read of the socket fails with ECONNRESET: the peer reset it without a FIN\)$/);
+  });
+
+  it('keeps end-of-stream when a reset kills the TIME_WAIT entry left after both FINs', async () => {
+    const closesAfterClient = createServer({ allowHalfOpen: true }, (socket) => {
+      socket.resume();
+      socket.on('end', () => socket.end());
+    });
+    await new Promise<void>((resolveListen) => closesAfterClient.listen(0, '127.0.0.1', resolveListen));
+    const serverPort = (closesAfterClient.address() as AddressInfo).port;
+    const connection = await TcpConnection.open('127.0.0.1', serverPort);
+    const ownEntry = () => readTcpSockets(process.pid, connection.localPort, ['tcp']).find((entry) => entry.localPort === connection.localPort && entry.remotePort === serverPort);
+    // Paused, the client learns of the server's FIN only after the kernel has dealt with what follows.
+    connection.pauseReading();
+    await connection.halfClose();
+    await pollUntil(() => (ownEntry()?.state === 'TIME_WAIT' ? true : undefined), 5000, "the client's side to reach TIME_WAIT");
+    await new Promise<void>((resolveClose) => closesAfterClient.close(() => resolveClose()));
+    // A SYN from the server's old port draws an ACK from the TIME_WAIT entry; that ACK
+    // makes the connecting socket answer with a reset, which kills the entry (RFC 1337).
+    const assassin = connect({ host: '127.0.0.1', port: connection.localPort, localAddress: '127.0.0.1', localPort: serverPort });
+    assassin.on('error', () => {});
+    await pollUntil(() => (ownEntry() === undefined ? true : undefined), 5000, "a reset to kill the client's TIME_WAIT entry");
+    assassin.destroy();
+    connection.resumeReading();
+    await connection.receiveUntilEnd();
+    assert.equal(connection.state, 'ended');
   });
 });

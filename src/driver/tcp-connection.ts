@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readOwnTcpSockets, readTcpSockets, type TcpTable } from '../kernel/proc-net';
@@ -265,9 +266,7 @@ export class TcpConnection {
   private kernelSawReset(): string | undefined {
     if (process.platform !== 'linux') return undefined;
     // The kernel writes its table out a page at a time while sockets change state, so
-    // one read can miss a socket that is there (seen with 64 connections closing at
-    // once among thousands of TIME_WAIT entries): only a socket missing from three
-    // reads is gone, and gone at end-of-stream means reset.
+    // one read can miss a socket that is there: only a socket missing from three reads is gone.
     let listed = '';
     for (let read = 0; read < KERNEL_TABLE_READS; read++) {
       const tables = read === 0 ? readOwnTcpSockets(this.localPort, this.kernelTable) : readTcpSockets(process.pid, this.localPort, [this.kernelTable]);
@@ -276,7 +275,34 @@ export class TcpConnection {
       if (entry && entry.state !== 'CLOSE') return undefined;
       listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
     }
-    return `Node reported end-of-stream, but the kernel no longer lists the socket from port ${this.localPort} to port ${this.remotePort} in an orderly state (on port ${this.localPort} it lists ${listed}), which only a reset does`;
+    const gone = `the kernel no longer lists the socket from port ${this.localPort} to port ${this.remotePort} in an orderly state (on port ${this.localPort} it lists ${listed})`;
+    if (this.socket.writableEnded) {
+      // After our own FIN the socket can leave the table without a reset of the stream:
+      // LAST_ACK ends once our FIN is acknowledged, and a TIME_WAIT entry is killed by
+      // any RST that reaches it (RFC 1337's TIME-WAIT assassination; a peer's late
+      // duplicate ACK crossing our last ACK provokes one, seen under load). Only the
+      // socket itself can tell: a read returns 0 once the peer's FIN has arrived, and
+      // the reset's error (never consumed, since Node reported end-of-stream) otherwise.
+      const readError = this.pendingReadError();
+      if (readError === undefined) {
+        this.recorder?.note(`the peer's FIN had arrived; ${gone}, which after both FINs loses nothing`);
+        return undefined;
+      }
+      return `Node reported end-of-stream, but ${gone}, and a read of the socket fails with ${readError}: the peer reset it without a FIN`;
+    }
+    return `Node reported end-of-stream, but ${gone}, which only a reset does`;
+  }
+
+  /** The error a read of the socket reports now, or undefined if it reads end-of-stream. */
+  private pendingReadError(): string | undefined {
+    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (fd === undefined || fd < 0) return 'no descriptor to read (Node gave none)';
+    try {
+      const bytes = readSync(fd, Buffer.alloc(1), 0, 1, null);
+      return bytes === 0 ? undefined : `${bytes} more byte after end-of-stream`;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    }
   }
 
   private pending(): Buffer {
