@@ -257,14 +257,23 @@ export class TcpConnection {
   }
 
   /**
-   * Node (libuv) can report a reset that follows data as a plain end-of-stream: once
-   * the data is read, the socket's pending ECONNRESET may be consumed elsewhere and
-   * the next read returns 0. The kernel's table is the truth: a connection that ended
-   * with the peer's FIN is still listed (CLOSE_WAIT, or FIN_WAIT2/TIME_WAIT after our
-   * own half-close); one torn down by a reset is gone. Returns why it was a reset.
+   * Node (libuv) can report a reset as a plain end-of-stream: after a short read it
+   * takes the hang-up for end-of-stream without reading again, so the pending
+   * ECONNRESET is never read. Returns why it was a reset, if it was one.
    */
   private kernelSawReset(): string | undefined {
     if (process.platform !== 'linux') return undefined;
+    if (this.socket.writableEnded) {
+      // After our own FIN, only the socket can tell: the kernel's table loses an orderly
+      // connection too (LAST_ACK ends once our FIN is acknowledged, and RFC 1337's
+      // TIME-WAIT assassination kills a TIME_WAIT entry, seen under load). A read
+      // returns 0 once the peer's FIN has arrived, and the reset's error otherwise.
+      const readError = this.pendingReadError();
+      if (readError === undefined) return undefined;
+      if (readError === 'ECONNRESET') return 'Node reported end-of-stream, but a read of the socket fails with ECONNRESET: the peer reset it without a FIN';
+    }
+    // Before our FIN, a connection the peer ended with FIN stays listed (CLOSE_WAIT)
+    // until we close it; one torn down by a reset (even right after its FIN) is gone.
     // The kernel writes its table out a page at a time while sockets change state, so
     // one read can miss a socket that is there: only a socket missing from three reads is gone.
     let listed = '';
@@ -275,22 +284,7 @@ export class TcpConnection {
       if (entry && entry.state !== 'CLOSE') return undefined;
       listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
     }
-    const gone = `the kernel no longer lists the socket from port ${this.localPort} to port ${this.remotePort} in an orderly state (on port ${this.localPort} it lists ${listed})`;
-    if (this.socket.writableEnded) {
-      // After our own FIN the socket can leave the table without a reset of the stream:
-      // LAST_ACK ends once our FIN is acknowledged, and a TIME_WAIT entry is killed by
-      // any RST that reaches it (RFC 1337's TIME-WAIT assassination; a peer's late
-      // duplicate ACK crossing our last ACK provokes one, seen under load). Only the
-      // socket itself can tell: a read returns 0 once the peer's FIN has arrived, and
-      // the reset's error (never consumed, since Node reported end-of-stream) otherwise.
-      const readError = this.pendingReadError();
-      if (readError === undefined) {
-        this.recorder?.note(`the peer's FIN had arrived; ${gone}, which after both FINs loses nothing`);
-        return undefined;
-      }
-      return `Node reported end-of-stream, but ${gone}, and a read of the socket fails with ${readError}: the peer reset it without a FIN`;
-    }
-    return `Node reported end-of-stream, but ${gone}, which only a reset does`;
+    return `Node reported end-of-stream, but the kernel no longer lists the socket from port ${this.localPort} to port ${this.remotePort} in an orderly state (on port ${this.localPort} it lists ${listed}), which only a reset does`;
   }
 
   /** The error a read of the socket reports now, or undefined if it reads end-of-stream. */
