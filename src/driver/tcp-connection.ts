@@ -268,9 +268,9 @@ export class TcpConnection {
       // connection too (LAST_ACK ends once our FIN is acknowledged, and RFC 1337's
       // TIME-WAIT assassination kills a TIME_WAIT entry, seen under load). A read
       // returns 0 once the peer's FIN has arrived, and the reset's error otherwise.
-      const readError = this.pendingReadError();
-      if (readError === undefined) return undefined;
-      if (readError === 'ECONNRESET') return 'Node reported end-of-stream, but a read of the socket fails with ECONNRESET: the peer reset it without a FIN';
+      const ending = this.readEnding();
+      if (ending === 'fin') return undefined;
+      if (ending === 'reset') return 'Node reported end-of-stream, but a read of the socket fails with ECONNRESET: the peer reset it without a FIN';
     }
     // Before our FIN, a connection the peer ended with FIN stays listed (CLOSE_WAIT)
     // until we close it; one torn down by a reset (even right after its FIN) is gone.
@@ -287,15 +287,18 @@ export class TcpConnection {
     return `Node reported end-of-stream, but the kernel no longer lists the socket from port ${this.localPort} to port ${this.remotePort} in an orderly state (on port ${this.localPort} it lists ${listed}), which only a reset does`;
   }
 
-  /** The error a read of the socket reports now, or undefined if it reads end-of-stream. */
-  private pendingReadError(): string | undefined {
+  /**
+   * How a read of the socket says the stream ended: 0 bytes once the peer's FIN has
+   * arrived, ECONNRESET after a reset that came without one; undefined if it says
+   * neither (no descriptor, or any other answer), and then the table decides.
+   */
+  private readEnding(): 'fin' | 'reset' | undefined {
     const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    if (fd === undefined || fd < 0) return 'no descriptor to read (Node gave none)';
+    if (fd === undefined || fd < 0) return undefined;
     try {
-      const bytes = readSync(fd, Buffer.alloc(1), 0, 1, null);
-      return bytes === 0 ? undefined : `${bytes} more byte after end-of-stream`;
+      return readSync(fd, Buffer.alloc(1), 0, 1, null) === 0 ? 'fin' : undefined;
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      return (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'reset' : undefined;
     }
   }
 
