@@ -1,8 +1,10 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
+import { pollUntil } from '../src/driver/wait';
 
 export const PROJECT = resolve(__dirname, '..');
 export const TEST_TARGETS = join(__dirname, 'fixtures', 'targets');
@@ -37,4 +39,21 @@ export function runCliAsync(args: string[], timeoutMs = 300_000): Promise<CliRes
       resolveRun({ status: child.exitCode, stdout, stderr }),
     );
   });
+}
+
+/**
+ * Kills the TIME_WAIT entry of the connection between two loopback ports, as RFC 1337's
+ * TIME-WAIT assassination does: a SYN from `fromPort` (free to bind) draws an ACK from
+ * the entry, as nothing listens on `toPort` to take the SYN over; the connecting socket
+ * answers that ACK with a reset, and the reset kills the entry. Resolves once `gone()`
+ * says the kernel dropped it.
+ */
+export async function killTimeWaitEntry(fromPort: number, toPort: number, gone: () => boolean): Promise<void> {
+  const assassin = connect({ host: '127.0.0.1', port: toPort, localAddress: '127.0.0.1', localPort: fromPort });
+  assassin.on('error', () => {});
+  try {
+    await pollUntil(() => (gone() ? true : undefined), 5000, `a reset to kill the TIME_WAIT entry between ports ${fromPort} and ${toPort}`);
+  } finally {
+    assassin.destroy();
+  }
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
 import { pollUntil } from '../src/driver/wait';
 import { readTcpSockets } from '../src/kernel/proc-net';
+import { killTimeWaitEntry } from './helpers';
 
 /** A loopback server whose behaviour each test chooses by the first line it sends. */
 let server: Server;
@@ -31,6 +32,11 @@ async function ask(behaviour: string): Promise<TcpConnection> {
   const connection = await TcpConnection.open('127.0.0.1', port);
   await connection.send(`${behaviour}\n`);
   return connection;
+}
+
+/** The kernel's entry for the client's side of its connection to `serverPort`, if it lists one. */
+function clientEntry(connection: TcpConnection, serverPort: number) {
+  return readTcpSockets(process.pid, connection.localPort, ['tcp']).find((entry) => entry.localPort === connection.localPort && entry.remotePort === serverPort);
 }
 
 describe('TCP connection driver', () => {
@@ -117,8 +123,7 @@ describe('TCP connection driver', () => {
     const connection = await TcpConnection.open('127.0.0.1', serverPort);
     connection.pauseReading();
     await connection.halfClose();
-    const ownEntry = () => readTcpSockets(process.pid, connection.localPort, ['tcp']).find((entry) => entry.localPort === connection.localPort && entry.remotePort === serverPort);
-    await pollUntil(() => (ownEntry() === undefined ? true : undefined), 5000, "the server's reset to remove the client's socket");
+    await pollUntil(() => (clientEntry(connection, serverPort) === undefined ? true : undefined), 5000, "the server's reset to remove the client's socket");
     connection.resumeReading();
     assert.equal((await connection.receiveUntilClosed()).toString(), 'reply\n');
     repliesThenResets.close();
@@ -134,18 +139,12 @@ describe('TCP connection driver', () => {
     await new Promise<void>((resolveListen) => closesAfterClient.listen(0, '127.0.0.1', resolveListen));
     const serverPort = (closesAfterClient.address() as AddressInfo).port;
     const connection = await TcpConnection.open('127.0.0.1', serverPort);
-    const ownEntry = () => readTcpSockets(process.pid, connection.localPort, ['tcp']).find((entry) => entry.localPort === connection.localPort && entry.remotePort === serverPort);
     // Paused, the client learns of the server's FIN only after the kernel has dealt with what follows.
     connection.pauseReading();
     await connection.halfClose();
-    await pollUntil(() => (ownEntry()?.state === 'TIME_WAIT' ? true : undefined), 5000, "the client's side to reach TIME_WAIT");
+    await pollUntil(() => (clientEntry(connection, serverPort)?.state === 'TIME_WAIT' ? true : undefined), 5000, "the client's side to reach TIME_WAIT");
     await new Promise<void>((resolveClose) => closesAfterClient.close(() => resolveClose()));
-    // A SYN from the server's old port draws an ACK from the TIME_WAIT entry; that ACK
-    // makes the connecting socket answer with a reset, which kills the entry (RFC 1337).
-    const assassin = connect({ host: '127.0.0.1', port: connection.localPort, localAddress: '127.0.0.1', localPort: serverPort });
-    assassin.on('error', () => {});
-    await pollUntil(() => (ownEntry() === undefined ? true : undefined), 5000, "a reset to kill the client's TIME_WAIT entry");
-    assassin.destroy();
+    await killTimeWaitEntry(serverPort, connection.localPort, () => clientEntry(connection, serverPort) === undefined);
     connection.resumeReading();
     await connection.receiveUntilEnd();
     assert.equal(connection.state, 'ended');

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { TcpConnection } from '../src/driver/tcp-connection';
 import { pollUntil } from '../src/driver/wait';
 import { ProcControl } from '../src/runtime/proc-control';
 import type { RunningServer } from '../src/runtime/runtime';
 import { awaitServerSideTimeWait, serverSideOf } from '../src/services/tcp-states';
+import { killTimeWaitEntry } from './helpers';
 
 // The server runs in this process, so this process's /proc shows its side of each connection.
 const control = new ProcControl(() => process.pid, { freeze: async () => {}, thaw: async () => {} });
@@ -39,12 +40,7 @@ describe("the server's side of a finished connection", () => {
     await pollUntil(() => (serverSideOf(running, control, client.localPort)?.state === 'TIME_WAIT' ? true : undefined), 5000, "the server's side to reach TIME_WAIT");
     client.close();
     await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-    // With no listener left, a SYN from the client's old port draws an ACK from the entry,
-    // and the connecting socket answers that ACK with a reset, which kills the entry (RFC 1337).
-    const assassin = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1', localPort: client.localPort });
-    assassin.on('error', () => {});
-    await pollUntil(() => (serverSideOf(running, control, client.localPort) === undefined ? true : undefined), 5000, 'a reset to kill the TIME_WAIT entry');
-    assassin.destroy();
+    await killTimeWaitEntry(client.localPort, port, () => serverSideOf(running, control, client.localPort) === undefined);
     const started = Date.now();
     assert.equal(await awaitServerSideTimeWait(running, control, client.localPort), false);
     assert.ok(Date.now() - started < 1000, 'a dropped entry is reported at once, not after the 5 s wait');
