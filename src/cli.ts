@@ -4,17 +4,17 @@ import { cleanupNow, onCleanup } from './cleanup';
 import { HarnessError } from './errors';
 import { INIT_LANGUAGES, initTarget, type InitLanguage } from './init';
 import { createFileRoot } from './fixtures/file-root';
-import { PROJECT_ROOT } from './paths';
 import { removeAbandonedAndSay } from './leftovers';
 import { addReportCommands } from './report/commands';
 import { diffMarkdown } from './report/diff';
-import { linkLatest, newRunId, writeRunReport } from './report/run-report';
+import { defaultReportDir, linkLatest, writeRunReport } from './report/run-report';
 import { readSummary } from './report/summary-schema';
 import type { Target } from './contract/manifest';
 import { RUNTIMES, type RuntimeName } from './runtime';
 import { externalTarget, parseExternalTarget, type Endpoints } from './runtime/external-runtime';
 // Cucumber and testcontainers load only when a command needs them: `--help` and `targets` start fast.
 import type { TargetOutcome } from './suite';
+import { parseShard, readDurations, type Shard } from './selection';
 import { bundledTargets, isNegativeControl, referenceTargets, resolveTargets } from './targets';
 
 export const EXIT_PASSED = 0;
@@ -36,16 +36,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--name <regexp>', 'only scenarios whose name matches this regular expression (repeatable: any of them)', collect)
-    .option('--report-dir <dir>', 'where to write the reports (default: reports/<run-id>)')
+    .option('--id <glob>', "only scenarios whose ID matches, e.g. 'echo.*' (repeatable: any of them)", collect)
+    .option('--shard <K/N>', 'only the K-th of N deterministic parts of the selected scenarios (one CI job each; merge the N reports)', parseShard)
+    .option('--durations <summary>', "with --shard: balance the shards by the scenario durations of an earlier run's summary.json or report folder")
+    .option('--report-dir <dir>', 'where to write the reports (default: ./reports/<run-id>)')
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
     .option('--baseline <summary>', "an earlier run's summary.json or report folder: its passes that fail now are marked as regressions")
     .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own', (value: string) => positiveInteger('--parallel', value))
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number }) => {
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; shard?: Shard; durations?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number }) => {
+      if (options.durations && !options.shard) throw new HarnessError('--durations balances shards: give --shard K/N with it');
+      const durations = options.durations ? readDurations(options.durations) : undefined;
       removeAbandonedAndSay(log);
       const baseline = options.baseline ? readSummary(options.baseline) : undefined;
       const startedAt = new Date();
       const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false);
-      const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
+      const reportDir = options.reportDir ? resolve(options.reportDir) : defaultReportDir();
       // Interrupted or cut short by an error, the run still reports what it ran.
       let soFar: TargetOutcome[] = [];
       const forgetPartialSummary = onCleanup(() => {
@@ -58,6 +63,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         runtime: options.runtime,
         tags: options.tags,
         names: options.name,
+        selection: { ids: options.id, shard: options.shard, durations },
         reportDir,
         progressFormat: process.stdout.isTTY ? 'progress-bar' : 'progress',
         log,
@@ -85,12 +91,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(['process', 'docker']).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--name <regexp>', 'as for run (repeatable)', collect)
+    .option('--id <glob>', 'as for run (repeatable)', collect)
     .option('--parallel <n>', 'as for run', (value: string) => positiveInteger('--parallel', value))
-    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; parallel?: number }) => {
+    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; parallel?: number }) => {
       removeAbandonedAndSay(log);
       const { targets } = selectTargets(options.target, options.runtime, false);
       const { repeatSuite } = await import('./repeat');
-      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, names: options.name, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
+      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, names: options.name, selection: { ids: options.id }, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),
       );
       for (const { scenario, verdicts, failures } of report.changed) {

@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 
+/**
+ * Whether this module runs from the TypeScript sources (a checkout: the development
+ * loop and the project's own tests) or from the JavaScript the package ships in lib/.
+ */
+export const RUNS_FROM_SOURCES = __filename.endsWith('.ts');
+
 /** The sockspec checkout or installed package: features, steps and bundled targets live here. */
-export const PROJECT_ROOT = resolve(__dirname, '..');
+export const PROJECT_ROOT = resolve(__dirname, RUNS_FROM_SOURCES ? '..' : '../..');
 export const BUNDLED_TARGETS_DIR = resolve(PROJECT_ROOT, 'fixtures', 'targets');
 export const FEATURES_DIR = resolve(PROJECT_ROOT, 'features');
-export const STEPS_DIR = resolve(PROJECT_ROOT, 'steps');
+/** The step definitions Cucumber loads: the sources in a checkout, their compiled JavaScript in the package. */
+export const STEPS_DIR = resolve(PROJECT_ROOT, RUNS_FROM_SOURCES ? 'steps' : 'lib/steps');
+export const STEP_FILES = RUNS_FROM_SOURCES ? '**/*.ts' : '**/*.js';

@@ -5,14 +5,16 @@ import { mkdirSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { join, relative } from 'node:path';
 import { buildTarget } from './build';
+import { featurePickles } from './feature-pickles';
 import { exclusions, runnableExpression, type Exclusion } from './applicability';
 import type { Target } from './contract/manifest';
 import { hasIpv6Loopback } from './kernel/ipv6';
 import { HarnessError } from './errors';
-import { FEATURES_DIR, PROJECT_ROOT, STEPS_DIR } from './paths';
+import { FEATURES_DIR, PROJECT_ROOT, RUNS_FROM_SOURCES, STEP_FILES, STEPS_DIR } from './paths';
 import { byPlanOrder } from './report/plan-order';
 import { ScenarioCollector, type ScenarioResult } from './report/summary';
 import { preflight } from './runtime/preflight';
+import { idExpression, scenarioId, type IdSelection } from './selection';
 import { createRuntime, finishRuntimes } from './runtime';
 import type { Endpoints } from './runtime/external-runtime';
 import type { SockspecParameters } from './world-parameters';
@@ -26,6 +28,8 @@ export interface SuiteOptions {
   tags?: string;
   /** Regular expressions: only scenarios whose name matches one of them (Cucumber's --name). */
   names?: string[];
+  /** Narrowing by scenario ID: `--id` globs, and one shard of the selection (`--shard K/N`). */
+  selection?: IdSelection;
   reportDir: string;
   /** How Cucumber shows progress ("progress-bar" on a terminal), and where. */
   progressFormat: string;
@@ -45,7 +49,8 @@ export interface TargetOutcome {
   results: ScenarioResult[];
 }
 
-const REGISTER_TYPESCRIPT = join(PROJECT_ROOT, 'bin', 'register-typescript.js');
+// Parallel workers are fresh processes: from the sources, they need TypeScript registered before the steps.
+const WORKER_MODULES = RUNS_FROM_SOURCES ? [join(PROJECT_ROOT, 'bin', 'register-typescript.js')] : [];
 const SOURCES = { defaultDialect: 'en', paths: [join(FEATURES_DIR, '**/*.feature')], names: [], order: 'defined' as const };
 
 // Step definitions register themselves when first required; later runs in the
@@ -55,9 +60,12 @@ let supportLibrary: ISupportCodeLibrary | undefined;
 export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> {
   if (options.tags) assertValidTags(options.tags);
   for (const name of options.names ?? []) assertValidName(name);
+  // Every target runs the same scenarios, so IDs and shards are chosen once, from the whole selection.
+  const selected = options.selection && idExpression(featurePickles(options.tags, options.names), options.selection);
+  const narrowed = { ...options, tags: selected ? [options.tags && `(${options.tags})`, `(${selected})`].filter(Boolean).join(' and ') : options.tags };
   const outcomes: TargetOutcome[] = [];
   for (const target of options.targets) {
-    outcomes.push(await runTarget(target, options, (running) => options.onProgress?.([...outcomes, running])));
+    outcomes.push(await runTarget(target, narrowed, (running) => options.onProgress?.([...outcomes, running])));
   }
   return outcomes;
 }
@@ -84,8 +92,7 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   const collector = new ScenarioCollector();
   const runOptions: IRunOptions = {
     sources: { ...SOURCES, names, tagExpression },
-    // Parallel workers load the support code themselves, TypeScript registration first.
-    support: supportLibrary ?? { requireModules: [REGISTER_TYPESCRIPT], requirePaths: [join(STEPS_DIR, '**/*.ts')], importPaths: [], loaders: [] },
+    support: supportLibrary ?? { requireModules: WORKER_MODULES, requirePaths: [join(STEPS_DIR, STEP_FILES)], importPaths: [], loaders: [] },
     runtime: {
       dryRun: false,
       failFast: false,
@@ -121,9 +128,8 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   supportLibrary = support;
   // A serial run's scenarios share this process's runtime, and the preflight used it in any case.
   await finishRuntimes();
-  // Parallel workers finish in no fixed order; the report lists scenarios as a serial run would.
-  const ran = options.parallel ? byPlanOrder(collector.results()) : collector.results();
-  return { target, reportDir, results: [...ran, ...collector.withFeatureNames(notRun)] };
+  // Parallel workers finish in no fixed order, and excluded scenarios never ran: the report lists them all in plan order.
+  return { target, reportDir, results: byPlanOrder([...collector.results(), ...collector.withFeatureNames(notRun)]) };
 }
 
 function assertValidName(pattern: string): void {
@@ -147,11 +153,13 @@ export async function excludedScenarios(userTags: string | undefined, excluded: 
   const results = new Map<string, ScenarioResult>();
   for (const exclusion of excluded) {
     const tagExpression = [userTags ? `(${userTags})` : '', `(${exclusion.tagExpression})`].filter(Boolean).join(' and ');
-    for (const pickle of (await loadSources({ ...SOURCES, names, tagExpression })).plan) {
-      const location = `${relative(PROJECT_ROOT, pickle.uri)}:${pickle.location.line}`;
+    for (const pickle of featurePickles(tagExpression, names)) {
+      const location = `${pickle.uri}:${pickle.location?.line}`;
       if (results.has(location)) continue;
+      const id = scenarioId(pickle);
       results.set(location, {
-        feature: relative(PROJECT_ROOT, pickle.uri),
+        ...(id ? { id } : {}),
+        feature: pickle.uri,
         scenario: pickle.name,
         location,
         status: exclusion.status,

@@ -162,11 +162,11 @@ describe('sockspec merge', () => {
     assert.doesNotMatch(html, /(src|href)="https?:/, 'the page fetches nothing');
   });
 
-  it('refuses the same target on the same runtime twice, exit 2', () => {
+  it('refuses the same scenario of a target on the same runtime twice, exit 2', () => {
     const dir = tempDir('merge');
     const { status, stderr } = runCli(['merge', BASE, REGRESSED, '--report-dir', join(dir, 'out')]);
     assert.equal(status, 2);
-    assert.match(stderr, /regressed\.json: cpp on the process runtime is also in .*base\.json/);
+    assert.match(stderr, /regressed\.json: cpp's ".+" on the process runtime is also in .*base\.json; merge each scenario once/);
   });
 
   it('a merge of merges keeps every original run', () => {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { join, relative, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../paths';
+import { relative, resolve } from 'node:path';
 import { diffMarkdown, diffSummaries } from './diff';
 import { mergeSummaries } from './merge';
-import { linkLatest, newRunId, writeReportFiles } from './run-report';
+import { defaultReportDir, linkLatest, writeReportFiles } from './run-report';
 import { readSummary, summaryPath } from './summary-schema';
 
 interface ReportCommandContext {
@@ -29,7 +28,7 @@ export function addReportCommands(program: Command, { setExit, log, exitFailed }
     .option('--report-dir <dir>', 'where to write the merged report (default: reports/<run-id>)')
     .action((sources: string[], options: { reportDir?: string }) => {
       const merged = mergeSummaries(sources);
-      const reportDir = options.reportDir ? resolve(options.reportDir) : join(PROJECT_ROOT, 'reports', newRunId());
+      const reportDir = options.reportDir ? resolve(options.reportDir) : defaultReportDir();
       writeReportFiles(reportDir, merged);
       if (!options.reportDir) linkLatest(reportDir);
       const scenarios = merged.targets.flatMap((target) => target.scenarios);

@@ -1,21 +1,29 @@
 import { HarnessError } from '../errors';
-import { readSummary, summaryPath, SUMMARY_SCHEMA_VERSION, type RunMetadata, type Summary } from './summary-schema';
+import { byPlanOrder } from './plan-order';
+import { readSummary, summaryPath, SUMMARY_SCHEMA_VERSION, type RunMetadata, type Summary, type TargetResults } from './summary-schema';
 
 /**
- * One summary from runs made apart (one CI job per target or per runtime). A target
- * may appear once per runtime; the same target on the same runtime twice is an error,
- * since nobody could tell which verdict counts.
+ * One summary from runs made apart: one CI job per target, per runtime, or per shard
+ * (`run --shard K/N`). The shards of a target on a runtime join into one entry, in the
+ * order an unsharded run lists them; a scenario reported twice for the same target
+ * and runtime is an error, since nobody could tell which verdict counts.
  */
 export function mergeSummaries(sources: string[]): Summary {
   if (sources.length === 0) throw new HarnessError('merge needs at least one report folder or summary file');
   const runs = sources.map((source) => ({ source: summaryPath(source), summary: readSummary(source) }));
+  const targets = new Map<string, TargetResults>();
   const seen = new Map<string, string>();
   for (const { source, summary } of runs) {
     for (const target of summary.targets) {
-      const id = `${target.name} on the ${target.runtime} runtime`;
-      const earlier = seen.get(id);
-      if (earlier) throw new HarnessError(`${source}: ${id} is also in ${earlier}; merge each target and runtime once`);
-      seen.set(id, source);
+      const key = `${target.name} on the ${target.runtime} runtime`;
+      for (const scenario of target.scenarios) {
+        const scenarioKey = `${key}: ${scenario.location}`;
+        const earlier = seen.get(scenarioKey);
+        if (earlier) throw new HarnessError(`${source}: ${target.name}'s "${scenario.scenario}" on the ${target.runtime} runtime is also in ${earlier}; merge each scenario once`);
+        seen.set(scenarioKey, source);
+      }
+      const joined = targets.get(key);
+      targets.set(key, joined ? { ...joined, scenarios: [...joined.scenarios, ...target.scenarios] } : target);
     }
   }
   const metadata = runs.flatMap(({ source, summary }) => (summary.mergedFrom ?? [{ ...pickMetadata(summary), source }]));
@@ -34,7 +42,7 @@ export function mergeSummaries(sources: string[]): Summary {
     finishedAt,
     durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
     mergedFrom: metadata,
-    targets: runs.flatMap(({ summary }) => summary.targets),
+    targets: [...targets.values()].map((target) => ({ ...target, scenarios: byPlanOrder(target.scenarios) })),
   };
   return merged;
 }

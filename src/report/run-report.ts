@@ -17,9 +17,15 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
 }
 
+/** Reports belong to the project sockspec runs in, not to the sockspec package: ./reports/<run-id>. */
+export function defaultReportDir(): string {
+  return join(process.cwd(), 'reports', newRunId());
+}
+
 /** What ran where: the facts a reader needs to reproduce or compare a run. */
 export function runMetadata(runtime: string, startedAt: Date, finishedAt: Date): RunMetadata {
-  const git = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  // The commit of the project under test (the working directory's repository), not of sockspec's own folder.
+  const git = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: process.cwd(), encoding: 'utf8' });
   return {
     sockspecVersion: (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
     gitCommit: git.status === 0 ? git.stdout.trim() : null,

@@ -17,6 +17,7 @@ const scenarioStatus = z.enum(['passed', 'failed', 'not applicable', 'not runnab
 const scenarioStep = z.object({ keyword: z.string(), text: z.string(), status: z.string() });
 
 const scenarioResult = z.object({
+  id: z.string().optional(),
   feature: z.string(),
   scenario: z.string(),
   location: z.string(),

@@ -1,5 +1,6 @@
 import type { Envelope, GherkinDocument, Pickle, TestCase, TestStepResult } from '@cucumber/messages';
 import { TRANSCRIPT_HEADING } from '../driver/transcript';
+import { scenarioId } from '../selection';
 
 /**
  * "not applicable": the behaviour does not concern this target or platform (a service it
@@ -9,6 +10,8 @@ import { TRANSCRIPT_HEADING } from '../driver/transcript';
 export type ScenarioStatus = 'passed' | 'failed' | 'not applicable' | 'not runnable';
 
 export interface ScenarioResult {
+  /** The scenario's stable ID (its `@id:` tag), where it has one. */
+  id?: string;
   feature: string;
   scenario: string;
   /** Feature file and line, relative to the project. */
@@ -97,7 +100,9 @@ export class ScenarioCollector {
     return this.finished.map((progress) => {
       const pickle = this.pickles.get(progress.testCase.pickleId)!;
       const passed = progress.worst?.status === 'PASSED';
+      const id = scenarioId(pickle);
       return {
+        ...(id ? { id } : {}),
         feature: this.featureNames.get(pickle.uri) ?? pickle.uri,
         scenario: pickle.name,
         location: pickle.location ? `${pickle.uri}:${pickle.location.line}` : pickle.uri,
