@@ -9,8 +9,9 @@ Feature: A full listen queue
   queued may be lost: once the server accepts again, every client is served.
   "Not accepting" is a frozen server: its process is stopped, then resumed.
 
-  @linux
+  @linux @profile @id:backlog.linux-queue-limit
   Scenario Outline: A frozen server's queue completes backlog + 1 connections, and no more
+    Source: listen(2); POSIX listen(); sockspec contract (--backlog)
     Given an echo server listening with a backlog of <backlog>
     And the server is frozen
     When clients keep connecting until an attempt is not answered
@@ -22,8 +23,9 @@ Feature: A full listen queue
       | 1       | 2         |
       | 4       | 5         |
 
-  @linux
+  @linux @profile @id:backlog.thaw-serves-all
   Scenario: After thawing, every queued client and the waiting one are served without loss
+    Source: listen(2); accept(2); RFC 862, TCP Based Echo Service
     Given an echo server listening with a backlog of 1
     And the server is frozen
     And clients keep connecting until an attempt is not answered
@@ -36,16 +38,18 @@ Feature: A full listen queue
   # during its handshake. A SYN that meets an already-full queue is dropped all
   # the same (checked on this kernel in a namespace of its own), so a client
   # of a frozen server still waits rather than being reset.
-  @linux @namespace-sysctl
+  @linux @namespace-sysctl @profile @id:backlog.abort-on-overflow-dropped
   Scenario: With tcp_abort_on_overflow, an attempt against an already-full queue is still dropped
+    Source: tcp(7) tcp_abort_on_overflow; listen(2)
     Given an echo server listening with a backlog of 1 in a namespace where net.ipv4.tcp_abort_on_overflow is 1
     And the server is frozen
     When clients keep connecting until an attempt is not answered
     Then exactly 2 connections completed
     And the next attempt is left waiting, its SYN dropped and counted in the server's ListenOverflows
 
-  @bsd @windows
+  @bsd @windows @profile @id:backlog.full-queue-refused
   Scenario: A connection beyond a full queue is refused at once
+    Source: listen(2)
     Given an echo server listening with a backlog of 1
     And the server is frozen
     When 3 clients connect one after another

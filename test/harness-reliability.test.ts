@@ -132,8 +132,8 @@ const dockerSkip = !dockerAnswers && process.env.SOCKSPEC_REQUIRE_DOCKER !== '1'
 const ownedContainers = (pid: number): string =>
   spawnSync('docker', ['ps', '--all', '--quiet', '--filter', `label=sockspec.owner-pid=${pid}`], { encoding: 'utf8' }).stdout.trim();
 
-const ECHO_1MIB = 'features/echo.feature:16';
-const ECHO_256_VALUES = 'features/echo.feature:20';
+const ECHO_1MIB = 'features/echo.feature:19';
+const ECHO_256_VALUES = 'features/echo.feature:25';
 
 describe('harness reliability', () => {
   it('a server that crashes mid-scenario fails that scenario with "server exited" and its stderr; the next scenario gets a fresh server', () => {
@@ -157,7 +157,7 @@ describe('harness reliability', () => {
   it('the flake detector names a scenario whose verdict changed, with the failing round and its message', () => {
     const { status, stderr } = runCli(['repeat', '--times', '2', '--target', standInTarget('reset-once'), '--name', '^1 MiB of random bytes comes back identical$']);
     assert.equal(status, 1, stderr);
-    assert.match(stderr, /CHANGED stand-in-reset-once: 1 MiB of random bytes comes back identical \(features\/echo.feature:16\): failed at "the client receives exactly the bytes it sent" \| passed\n/);
+    assert.match(stderr, /CHANGED stand-in-reset-once: 1 MiB of random bytes comes back identical \(features\/echo.feature:19\): failed at "the client receives exactly the bytes it sent" \| passed\n/);
     assert.match(stderr, /\nsockspec: {3}round 1: expected 1048576 bytes, but received 0 bytes in total; connection reset by the peer \(ECONNRESET[):]/);
     assert.match(stderr, /2 rounds of 1 scenarios: 1 verdicts changed\n$/);
   });
