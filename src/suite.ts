@@ -118,7 +118,7 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
       options: { junit: { suiteName: `sockspec ${name}` } },
     },
   };
-  options.log(`running ${name} (${relative(PROJECT_ROOT, target.dir) || target.dir}) on the ${options.runtime} runtime`);
+  options.log(`running ${name} (${relative(process.cwd(), target.dir) || '.'}) on the ${options.runtime} runtime`);
   const onMessage = (envelope: Envelope): void => {
     collector.onMessage(envelope);
     options.onMessage?.(envelope);

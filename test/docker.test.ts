@@ -100,6 +100,33 @@ describe('docker runtime', { skip }, () => {
     }
   });
 
+  it("the suite's own image runs the process runtime on a mounted project and the external runtime on the host network", async () => {
+    const tag = `sockspec-suite-test:${process.pid}`;
+    const danglingBefore = new Set(docker('images', '--quiet', '--filter', 'dangling=true').split('\n'));
+    const project = tempDir('suite-image');
+    assert.equal(runCli(['init', 'mine', '--lang', 'c', '--dir', join(project, 'mine')]).status, 0);
+    // Stands in for a server nobody here wrote, reached at its address: an echo on loopback,
+    // in a process of its own, since this one blocks while the containers run.
+    const echo = spawn(process.execPath, ['-e', "const s = require('node:net').createServer((c) => c.pipe(c)).listen(0, '127.0.0.1', () => console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<number>((listening) => echo.stdout.once('data', (line: Buffer) => listening(Number(line.toString().trim()))));
+    try {
+      const build = spawnSync(join(PROJECT, 'scripts', 'build-suite-image.sh'), [tag], { encoding: 'utf8', timeout: 900_000 });
+      assert.equal(build.status, 0, build.stderr);
+      const mounted = spawnSync('docker', ['run', '--rm', '-v', `${project}:/work`, '-w', '/work', tag, 'run', '--target', './mine'], { encoding: 'utf8', timeout: 900_000 });
+      assert.equal(mounted.status, 0, endOf(mounted.stderr));
+      assert.match(mounted.stderr, /mine: \d+ passed, 0 failed/);
+      assert.ok(readFileSync(join(project, 'reports', 'latest', 'summary.json')), 'the reports are in the mounted project');
+      const external = spawnSync('docker', ['run', '--rm', '--network', 'host', tag, 'run', '--runtime', 'external', '--target', `host-echo=echo@127.0.0.1:${port}`], { encoding: 'utf8', timeout: 900_000 });
+      assert.equal(external.status, 0, endOf(external.stderr));
+      assert.match(external.stderr, /host-echo: \d+ passed, 0 failed/);
+    } finally {
+      echo.kill();
+      docker('rmi', '--force', tag);
+      const madeHere = docker('images', '--quiet', '--filter', 'dangling=true').split('\n').filter((id) => id && !danglingBefore.has(id));
+      if (madeHere.length > 0) docker('rmi', '--force', ...madeHere);
+    }
+  });
+
   it('leaves no container behind, and no image but the cached target images', () => {
     run(['run', '--runtime', 'docker', '--target', 'cpp', '--tags', '@udp-echo']);
     assert.equal(sockspecContainers(), '');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Whether this machine can listen on the IPv6 loopback address. */
@@ -7,4 +8,13 @@ export function hasIpv6Loopback(): Promise<boolean> {
     probe.once('error', () => resolveCheck(false));
     probe.listen({ host: '::1', port: 0, ipv6Only: true }, () => probe.close(() => resolveCheck(true)));
   });
+}
+
+/** Whether the kernel lists ::1 among its IPv6 addresses (/proc/net/if_inet6): not so in a container with IPv6 off. */
+export function ipv6LoopbackConfigured(ifInet6 = '/proc/net/if_inet6'): boolean {
+  try {
+    return readFileSync(ifInet6, 'utf8').split('\n').some((line) => line.startsWith('00000000000000000000000000000001 '));
+  } catch {
+    return false;
+  }
 }

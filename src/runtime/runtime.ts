@@ -1,3 +1,4 @@
+import { ipv6LoopbackConfigured } from '../kernel/ipv6';
 import { isAbsolute, resolve } from 'node:path';
 import type { Service, Target } from '../contract/manifest';
 import type { TcpSocketEntry } from '../kernel/proc-net';
@@ -103,9 +104,13 @@ export function resolveProgram(target: Target, program: string): string {
   return isAbsolute(program) || !program.includes('/') ? program : resolve(target.dir, program);
 }
 
-/** Where a client connects to reach a server listening on `host`: a wildcard address means loopback. */
-export function clientAddress(host: string): string {
-  if (host === '::') return '::1';
+/**
+ * Where a client connects to reach a server listening on `host`: a wildcard address
+ * means loopback. Where the machine has no IPv6 loopback (a container with IPv6 off),
+ * a dual-stack listener on "::" is reached over IPv4.
+ */
+export function clientAddress(host: string, ipv6Loopback = ipv6LoopbackConfigured()): string {
+  if (host === '::') return ipv6Loopback ? '::1' : '127.0.0.1';
   if (host === '0.0.0.0') return '127.0.0.1';
   return host;
 }
