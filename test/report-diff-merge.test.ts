@@ -3,7 +3,6 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { diffSummaries } from '../src/report/diff';
-import { bundledTargets, isNegativeControl } from '../src/targets';
 import { readSummary, SUMMARY_SCHEMA_VERSION, type Summary } from '../src/report/summary-schema';
 import { runCli, tempDir } from './helpers';
 
@@ -15,7 +14,6 @@ const BASE = join(SUMMARIES, 'base.json');
 const REGRESSED = join(SUMMARIES, 'regressed.json');
 const CPP_ON_DOCKER = join(SUMMARIES, 'cpp-docker.json');
 const INVALID_STATUS = join(SUMMARIES, 'invalid-status.json');
-const WORKFLOW = join(__dirname, '..', 'docs', 'github-actions.yml');
 
 const readJson = (file: string): Summary => JSON.parse(readFileSync(file, 'utf8')) as Summary;
 
@@ -175,26 +173,5 @@ describe('sockspec merge', () => {
     const { status } = runCli(['merge', join(dir, 'first'), CPP_ON_DOCKER, '--report-dir', join(dir, 'second')]);
     assert.equal(status, 1);
     assert.equal(readSummary(join(dir, 'second')).mergedFrom?.length, 2);
-  });
-});
-
-describe('the CI example', () => {
-  it('uses only sockspec commands and options that exist', () => {
-    const workflow = readFileSync(WORKFLOW, 'utf8');
-    const commands = [...workflow.matchAll(/run: npx sockspec (\w+)([^|\n]*)/g)].map(([, command, rest]) => ({ command, options: rest.match(/--[\w-]+/g) ?? [] }));
-    assert.deepEqual([...new Set(commands.map(({ command }) => command))].sort(), ['diff', 'merge', 'run']);
-    for (const { command, options } of commands) {
-      const help = runCli([command, '--help']);
-      assert.equal(help.status, 0, help.stderr);
-      for (const option of options) assert.ok(help.stdout.includes(option), `sockspec ${command} has no ${option}`);
-    }
-  });
-
-  it('has one job for each bundled reference target', () => {
-    const workflow = readFileSync(WORKFLOW, 'utf8');
-    const matrix = /^\s*target: \[([^\]]*)\]/m.exec(workflow);
-    assert.ok(matrix, 'the workflow has a target matrix');
-    const references = bundledTargets().filter((target) => !isNegativeControl(target)).map((target) => target.manifest.name);
-    assert.deepEqual(matrix[1].split(',').map((name) => name.trim()).sort(), references.sort());
   });
 });
