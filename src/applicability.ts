@@ -14,7 +14,7 @@ import type { Runtime } from './runtime/runtime';
  */
 export interface Exclusion {
   tagExpression: string;
-  status: 'not applicable' | 'not runnable';
+  status: 'not applicable' | 'not runnable' | 'excluded';
   reason: string;
 }
 

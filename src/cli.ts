@@ -15,11 +15,17 @@ import { externalTarget, parseExternalTarget, type Endpoints } from './runtime/e
 // Cucumber and testcontainers load only when a command needs them: `--help` and `targets` start fast.
 import type { TargetOutcome } from './suite';
 import { parseShard, readDurations, type Shard } from './selection';
+import { readExpectationsFile } from './expectations';
+import { TIMEOUT_SCALE_VARIABLE } from './driver/wait';
+import { explain } from './report/matrix';
+import { FAILING_VERDICTS, VERDICTS, type Verdict } from './verdicts';
 import { bundledTargets, isNegativeControl, referenceTargets, resolveTargets } from './targets';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_HARNESS_ERROR = 2;
+
+const NOT_CHECKED: ReadonlySet<Verdict> = new Set(['not applicable', 'not runnable', 'excluded']);
 
 const log = (line: string): void => void process.stderr.write(`sockspec: ${line}\n`);
 
@@ -43,18 +49,26 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
     .option('--baseline <summary>', "an earlier run's summary.json or report folder: its passes that fail now are marked as regressions")
     .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own', (value: string) => positiveInteger('--parallel', value))
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; shard?: Shard; durations?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number }) => {
+    .option('--expect <file>', 'an expectations file: scenarios known to fail (each with its reason) and scenarios to leave out (repeatable)', collect)
+    .option('--strict', 'count warnings (a SHOULD, or a profile scenario of a target outside the profile) as failures')
+    .addOption(new Option('--profile <profile>', 'with --runtime external: the targets follow this profile, so its scenarios fail rather than warn').choices(['sockspec']))
+    .option('--timeout-scale <factor>', 'multiply every wait\'s timeout by this factor, for slow machines', (value: string) => positiveNumber('--timeout-scale', value), 1)
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; shard?: Shard; durations?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number; expect?: string[]; strict?: boolean; profile?: 'sockspec'; timeoutScale: number }) => {
       if (options.durations && !options.shard) throw new HarnessError('--durations balances shards: give --shard K/N with it');
+      if (options.profile && options.runtime !== 'external') throw new HarnessError("--profile is for external targets; a target folder declares it in target.json (\"profile\": \"sockspec\")");
       const durations = options.durations ? readDurations(options.durations) : undefined;
+      const expectationFiles = (options.expect ?? []).map((file) => ({ where: file, expectations: readExpectationsFile(file) }));
+      const settings = { strict: options.strict ?? false, timeoutScale: options.timeoutScale };
+      process.env[TIMEOUT_SCALE_VARIABLE] = String(options.timeoutScale);
       removeAbandonedAndSay(log);
       const baseline = options.baseline ? readSummary(options.baseline) : undefined;
       const startedAt = new Date();
-      const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false);
+      const { targets, endpoints } = selectTargets(options.target, options.runtime, options.allowRemote ?? false, options.profile);
       const reportDir = options.reportDir ? resolve(options.reportDir) : defaultReportDir();
       // Interrupted or cut short by an error, the run still reports what it ran.
       let soFar: TargetOutcome[] = [];
       const forgetPartialSummary = onCleanup(() => {
-        if (soFar.length > 0) writeRunReport(reportDir, options.runtime, soFar, startedAt, undefined, 'the run ended early (interrupted, or a harness error): only the scenarios that ran are listed');
+        if (soFar.length > 0) writeRunReport(reportDir, options.runtime, soFar, startedAt, { settings, incomplete: 'the run ended early (interrupted, or a harness error): only the scenarios that ran are listed' });
       });
       const { runSuite } = await import('./suite');
       const outcomes = await runSuite({
@@ -69,18 +83,19 @@ function buildProgram(setExit: (code: number) => void): Command {
         log,
         parallel: options.parallel,
         onProgress: (outcomesSoFar) => (soFar = outcomesSoFar),
+        verdicts: { strict: settings.strict, expectationFiles },
       });
       forgetPartialSummary();
-      const { summaryFile, diff } = writeRunReport(reportDir, options.runtime, outcomes, startedAt, baseline);
+      const { summaryFile, diff } = writeRunReport(reportDir, options.runtime, outcomes, startedAt, { settings, baseline });
       if (!options.reportDir) linkLatest(reportDir);
       printVerdicts(outcomes);
       if (diff) process.stderr.write(diffMarkdown(diff, options.baseline!, 'this run'));
       log(`report: ${relative(process.cwd(), reportDir) || '.'} (summary: ${relative(process.cwd(), summaryFile)}, matrix: ${relative(process.cwd(), join(reportDir, 'matrix.html'))})`);
       const results = outcomes.flatMap((outcome) => outcome.results);
-      if (!results.some((result) => result.status === 'passed' || result.status === 'failed')) {
+      if (results.every((result) => NOT_CHECKED.has(result.status))) {
         throw new HarnessError(`no scenario could run: ${results[0]?.reason ?? 'none was selected'}`);
       }
-      setExit(results.some((result) => result.status === 'failed') ? EXIT_FAILED : EXIT_PASSED);
+      setExit(results.some((result) => FAILING_VERDICTS.has(result.status)) ? EXIT_FAILED : EXIT_PASSED);
     });
 
   program
@@ -154,18 +169,24 @@ function buildProgram(setExit: (code: number) => void): Command {
 }
 
 /** Bundled or on-disk targets, or for the external runtime, servers already running at given addresses. */
-function selectTargets(selectors: string[] | undefined, runtime: RuntimeName, allowRemote: boolean): { targets: Target[]; endpoints?: Record<string, Endpoints> } {
+function selectTargets(selectors: string[] | undefined, runtime: RuntimeName, allowRemote: boolean, profile?: 'sockspec'): { targets: Target[]; endpoints?: Record<string, Endpoints> } {
   if (runtime !== 'external') return { targets: (selectors ?? ['all']).flatMap((selector) => resolveTargets(selector)) };
   if (!selectors) throw new HarnessError('--runtime external needs --target NAME=SERVICE@HOST:PORT[,...]');
   const parsed = selectors.map((selector) => parseExternalTarget(selector, allowRemote));
   return {
-    targets: parsed.map(({ name, endpoints }) => externalTarget(name, endpoints)),
+    targets: parsed.map(({ name, endpoints }) => externalTarget(name, endpoints, profile)),
     endpoints: Object.fromEntries(parsed.map(({ name, endpoints }) => [name, endpoints])),
   };
 }
 
 /** Commander's way to let an option repeat: each value is added to the list. */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function positiveNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${flag} needs a number above 0, got "${value}"`);
+  return number;
+}
 
 function positiveInteger(flag: string, value: string): number {
   const number = Number(value);
@@ -174,17 +195,17 @@ function positiveInteger(flag: string, value: string): number {
 }
 
 function printVerdicts(outcomes: TargetOutcome[]): void {
-  for (const { target, results } of outcomes) {
-    const count = (status: string): number => results.filter((result) => result.status === status).length;
-    log(
-      `${target.manifest.name}: ${count('passed')} passed, ${count('failed')} failed, ` +
-        `${count('not applicable')} not applicable, ${count('not runnable')} not runnable`,
-    );
+  for (const { target, results, unusedExpectations } of outcomes) {
+    const counts = VERDICTS.map((verdict) => [verdict, results.filter((result) => result.status === verdict).length] as const);
+    // The four every run has, and any other verdict that occurred.
+    const shown = counts.filter(([verdict, count]) => count > 0 || ['passed', 'failed', 'not applicable', 'not runnable'].includes(verdict));
+    log(`${target.manifest.name}: ${shown.map(([verdict, count]) => `${count} ${verdict}`).join(', ')}`);
     const slowest = [...results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 3);
     log(`  slowest: ${slowest.map((result) => `${result.scenario} (${result.durationMs} ms)`).join('; ')}`);
-    for (const result of results.filter((entry) => entry.status === 'failed')) {
-      log(`  FAILED ${result.scenario} (${result.location}) at "${result.failedStep}": ${result.message}`);
+    for (const result of results.filter((entry) => FAILING_VERDICTS.has(entry.status) || entry.status === 'warned')) {
+      log(`  ${result.status.toUpperCase()} ${result.id ?? result.scenario}: ${result.scenario} (${result.location}) ${explain(result)}`);
     }
+    for (const entry of unusedExpectations ?? []) log(`  unused expectation ${entry}: it matched no scenario of this run (remove it if it is stale)`);
   }
 }
 

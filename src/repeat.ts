@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runTempDir } from './ownership';
 import { runSuite, type SuiteOptions } from './suite';
+import { DID_NOT_PASS } from './verdicts';
 
 export interface FlakeReport {
   rounds: number;
@@ -30,10 +31,10 @@ export async function repeatSuite(options: Omit<SuiteOptions, 'reportDir'>, roun
     const targets = await runSuite({ ...options, reportDir: join(scratch, `round-${round}`), progressStream: new PassThrough().resume() });
     for (const { target, results } of targets) {
       for (const result of results) {
-        const key = `${target.manifest.name}: ${result.scenario} (${result.location})`;
+        const key = `${target.manifest.name}: ${result.id ? `${result.id} ` : ''}${result.scenario} (${result.location})`;
         const list = outcomes.get(key) ?? Array.from({ length: round }, (): RoundOutcome => ({ verdict: 'absent' }));
         // Messages carry timings and counts; the verdict is the status and, for a failure, the step.
-        list.push(result.status === 'failed' ? { verdict: `failed at "${result.failedStep}"`, message: result.message ?? '' } : { verdict: result.status });
+        list.push(DID_NOT_PASS.has(result.status) ? { verdict: `${result.status} at "${result.failedStep}"`, message: result.message ?? '' } : { verdict: result.status });
         outcomes.set(key, list);
       }
     }

@@ -1,14 +1,8 @@
 import type { Pickle } from '@cucumber/messages';
 import { HarnessError } from './errors';
-import { escapeRegExp } from './regexp';
+import { ID_TAG_PREFIX, idGlob, scenarioId } from './feature-pickles';
 import { readSummary } from './report/summary-schema';
 
-export const ID_TAG_PREFIX = '@id:';
-
-/** A scenario's stable ID: its `@id:` tag without the prefix. */
-export function scenarioId(pickle: Pick<Pickle, 'tags'>): string | undefined {
-  return pickle.tags.find((tag) => tag.name.startsWith(ID_TAG_PREFIX))?.name.slice(ID_TAG_PREFIX.length);
-}
 
 /** One of N deterministic parts of the selected scenarios (`--shard K/N`, K counted from 1). */
 export interface Shard {
@@ -23,11 +17,6 @@ export function parseShard(value: string): Shard {
   if (count < 1) throw new HarnessError(`--shard ${value}: N must be at least 1`);
   if (index < 1 || index > count) throw new HarnessError(`--shard ${value}: K must be between 1 and N (${count})`);
   return { index, count };
-}
-
-/** `echo.*` as a regular expression over whole IDs: `*` any run of characters, `?` one. */
-export function idGlob(glob: string): RegExp {
-  return new RegExp(`^${glob.split('').map((char) => (char === '*' ? '.*' : char === '?' ? '.' : escapeRegExp(char))).join('')}$`);
 }
 
 /** Per scenario ID, the time it took in an earlier run, summed over that run's targets. */

@@ -1,20 +1,22 @@
 import { loadSources, runCucumber, type IRunOptions, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import parseTagExpression from '@cucumber/tag-expressions';
 import type { Envelope } from '@cucumber/messages';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { join, relative } from 'node:path';
 import { buildTarget } from './build';
-import { featurePickles } from './feature-pickles';
+import { featurePickles, scenarioId } from './feature-pickles';
 import { exclusions, runnableExpression, type Exclusion } from './applicability';
 import type { Target } from './contract/manifest';
 import { hasIpv6Loopback } from './kernel/ipv6';
+import { judgeFor, type VerdictRules } from './judging';
+import { JUNIT_FILE, junitXml } from './report/junit';
 import { HarnessError } from './errors';
 import { FEATURES_DIR, PROJECT_ROOT, RUNS_FROM_SOURCES, STEP_FILES, STEPS_DIR } from './paths';
 import { byPlanOrder } from './report/plan-order';
 import { ScenarioCollector, type ScenarioResult } from './report/summary';
 import { preflight } from './runtime/preflight';
-import { idExpression, scenarioId, type IdSelection } from './selection';
+import { idExpression, type IdSelection } from './selection';
 import { createRuntime, finishRuntimes } from './runtime';
 import type { Endpoints } from './runtime/external-runtime';
 import type { SockspecParameters } from './world-parameters';
@@ -41,12 +43,16 @@ export interface SuiteOptions {
   onMessage?: (envelope: Envelope) => void;
   /** Called after every scenario with the results so far, so a run that is cut short can still report what ran. */
   onProgress?: (outcomes: TargetOutcome[]) => void;
+  /** How outcomes become verdicts: --strict, and the --expect files (targets add their own expectations). */
+  verdicts?: VerdictRules;
 }
 
 export interface TargetOutcome {
   target: Target;
   reportDir: string;
   results: ScenarioResult[];
+  /** Expectation entries that matched no scenario this run reported. */
+  unusedExpectations?: string[];
 }
 
 // Parallel workers are fresh processes: from the sources, they need TypeScript registered before the steps.
@@ -80,7 +86,8 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
 
   const reportDir = join(options.reportDir, name);
   mkdirSync(reportDir, { recursive: true });
-  const excluded = exclusions({ target, runtime, ipv6Loopback: await hasIpv6Loopback(), pathProblem: await runtime.pathProblem(target) });
+  const judging = judgeFor(target, options.verdicts ?? { strict: false, expectationFiles: [] });
+  const excluded = [...exclusions({ target, runtime, ipv6Loopback: await hasIpv6Loopback(), pathProblem: await runtime.pathProblem(target) }), ...judging.exclusions];
   const tagExpression = runnableExpression(options.tags, excluded);
   const names = options.names ?? [];
   const notRun = await excludedScenarios(options.tags, excluded, names);
@@ -112,24 +119,25 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
       files: {
         [join(reportDir, 'cucumber.html')]: 'html',
         [join(reportDir, 'cucumber.ndjson')]: 'message',
-        [join(reportDir, 'junit.xml')]: 'junit',
       },
       publish: false,
-      options: { junit: { suiteName: `sockspec ${name}` } },
+      options: {},
     },
   };
   options.log(`running ${name} (${relative(process.cwd(), target.dir) || '.'}) on the ${options.runtime} runtime`);
   const onMessage = (envelope: Envelope): void => {
     collector.onMessage(envelope);
     options.onMessage?.(envelope);
-    if (envelope.testCaseFinished) onProgress({ target, reportDir, results: collector.results() });
+    if (envelope.testCaseFinished) onProgress({ target, reportDir, results: judging.judged(collector.results()) });
   };
   const { support } = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: options.progressStream ?? process.stdout, stderr: process.stderr }, onMessage);
   supportLibrary = support;
   // A serial run's scenarios share this process's runtime, and the preflight used it in any case.
   await finishRuntimes();
   // Parallel workers finish in no fixed order, and excluded scenarios never ran: the report lists them all in plan order.
-  return { target, reportDir, results: byPlanOrder([...collector.results(), ...collector.withFeatureNames(notRun)]) };
+  const results = judging.judged(byPlanOrder([...collector.results(), ...collector.withFeatureNames(notRun)]));
+  writeFileSync(join(reportDir, JUNIT_FILE), junitXml(target.manifest.name, results));
+  return { target, reportDir, results, unusedExpectations: judging.unused(results) };
 }
 
 function assertValidName(pattern: string): void {

@@ -1,12 +1,13 @@
 import { After, AfterAll, Before, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { finishRuntimes } from '../src/runtime';
+import { scaled } from '../src/driver/wait';
 import { describeExit } from '../src/runtime/runtime';
 import { assertStillServing, describeServerExit } from '../src/services/liveness';
 import type { SockspecWorld } from './world';
 
 // Every socket wait has its own, shorter timeout that names what it waited for;
 // this is only the backstop for a step that hangs in a way nobody foresaw.
-setDefaultTimeout(30_000);
+setDefaultTimeout(scaled(30_000));
 
 // Runs in every worker process, which has runtimes of its own.
 AfterAll(async function () {

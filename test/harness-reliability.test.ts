@@ -157,7 +157,7 @@ describe('harness reliability', () => {
   it('the flake detector names a scenario whose verdict changed, with the failing round and its message', () => {
     const { status, stderr } = runCli(['repeat', '--times', '2', '--target', standInTarget('reset-once'), '--name', '^1 MiB of random bytes comes back identical$']);
     assert.equal(status, 1, stderr);
-    assert.match(stderr, /CHANGED stand-in-reset-once: 1 MiB of random bytes comes back identical \(features\/echo.feature:19\): failed at "the client receives exactly the bytes it sent" \| passed\n/);
+    assert.match(stderr, /CHANGED stand-in-reset-once: echo\.random-1mib 1 MiB of random bytes comes back identical \(features\/echo.feature:19\): failed at "the client receives exactly the bytes it sent" \| passed\n/);
     assert.match(stderr, /\nsockspec: {3}round 1: expected 1048576 bytes, but received 0 bytes in total; connection reset by the peer \(ECONNRESET[):]/);
     assert.match(stderr, /2 rounds of 1 scenarios: 1 verdicts changed\n$/);
   });

@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readSummary } from '../src/report/summary-schema';
-import { idExpression, idGlob, parseShard, shardIds } from '../src/selection';
-import { featurePickles } from '../src/feature-pickles';
+import { idExpression, parseShard, shardIds } from '../src/selection';
+import { featurePickles, idGlob } from '../src/feature-pickles';
 import { runCli, tempDir } from './helpers';
 
 // The examples of a Scenario Outline share their outline's ID.

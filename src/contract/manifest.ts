@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { HarnessError } from '../errors';
+import { expectationsSchema } from '../expectations';
 
 export const SERVICES = ['echo', 'file', 'http', 'udp-echo'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -11,7 +12,8 @@ const argv = z.array(z.string().min(1)).min(1, 'must name at least the program t
 /** What a deliberately faulty target (a negative control) gets wrong, and where the suite must catch it. */
 const faultSchema = z.strictObject({
   bug: z.string().min(1),
-  expectedFailures: z.array(z.string().min(1)).min(1, 'a negative control must name the scenario that catches it'),
+  /** The IDs of the scenarios that must catch the bug. */
+  expectedFailures: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+$/, 'must be a scenario ID, e.g. echo.random-1mib')).min(1, 'a negative control must name the scenario that catches it'),
 });
 
 export const manifestSchema = z.strictObject({
@@ -38,6 +40,10 @@ export const manifestSchema = z.strictObject({
     })
     .optional(),
   fault: faultSchema.optional(),
+  /** "sockspec": the target follows sockspec's own profile, so its @profile scenarios fail rather than warn. */
+  profile: z.literal('sockspec').optional(),
+  /** Scenarios this target is known to fail, or leaves out, each with its reason (see src/expectations.ts). */
+  expectations: expectationsSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { readOwnTcpSockets, readTcpSockets, type TcpTable } from '../kernel/proc-net';
 import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
-import { pause, pollUntil, withTimeout } from './wait';
+import { pause, pollUntil, scaled, withTimeout } from './wait';
 
 export const DEFAULT_IO_TIMEOUT_MS = 5000;
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -86,7 +86,8 @@ export class TcpConnection {
   }
 
   /** Connects, or rejects with a ConnectError carrying the errno name and how long the attempt took. */
-  static open(host: string, port: number, timeoutMs = DEFAULT_IO_TIMEOUT_MS, signal?: AbortSignal, transcript?: Transcript): Promise<TcpConnection> {
+  static open(host: string, port: number, unscaledTimeoutMs = DEFAULT_IO_TIMEOUT_MS, signal?: AbortSignal, transcript?: Transcript): Promise<TcpConnection> {
+    const timeoutMs = scaled(unscaledTimeoutMs);
     const started = performance.now();
     const recorder = transcript?.socket('tcp');
     recorder?.note(`connecting to ${formatAddress(host, port)}`);
@@ -315,7 +316,8 @@ export class TcpConnection {
     return piece;
   }
 
-  private waitFor(satisfied: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  private waitFor(satisfied: () => boolean, what: string, unscaledTimeoutMs: number): Promise<void> {
+    const timeoutMs = scaled(unscaledTimeoutMs);
     if (satisfied()) return Promise.resolve();
     if (this.state !== 'open') return Promise.reject(new Error(`expected ${what}, but ${this.describe()}`));
     return new Promise((resolveWait, rejectWait) => {

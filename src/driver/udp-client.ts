@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { DEFAULT_IO_TIMEOUT_MS } from './tcp-connection';
 import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
+import { scaled } from './wait';
 
 export interface Datagram {
   data: Buffer;
@@ -97,7 +98,8 @@ export class UdpClient {
     }
   }
 
-  private waitFor<T>(take: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  private waitFor<T>(take: () => T | undefined, unscaledTimeoutMs: number, what: string): Promise<T> {
+    const timeoutMs = scaled(unscaledTimeoutMs);
     const ready = take();
     if (ready !== undefined) return Promise.resolve(ready);
     return new Promise((resolveWait, rejectWait) => {

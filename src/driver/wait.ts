@@ -1,8 +1,25 @@
+export const TIMEOUT_SCALE_VARIABLE = 'SOCKSPEC_TIMEOUT_SCALE';
+
+/**
+ * `--timeout-scale`: the factor every wait's timeout is multiplied by, for slow machines.
+ * The CLI sets it in the environment, so parallel workers see it too. Limits that are
+ * themselves the behaviour under test (a server's 2 s to exit, "refused at once") are
+ * never scaled.
+ */
+export function timeoutScale(): number {
+  const scale = Number(process.env[TIMEOUT_SCALE_VARIABLE] ?? 1);
+  return Number.isFinite(scale) && scale > 0 ? scale : 1;
+}
+
+/** A wait's timeout with the run's --timeout-scale applied. */
+export const scaled = (timeoutMs: number): number => Math.round(timeoutMs * timeoutScale());
+
 /** Rejects with "timed out after N ms waiting for <what>" unless `promise` settles first. */
 export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const limit = scaled(timeoutMs);
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`timed out after ${limit} ms waiting for ${what}`)), limit);
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -22,11 +39,12 @@ export async function pollUntil<T>(
   what: string | (() => string),
   intervalMs = 5,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const limit = scaled(timeoutMs);
+  const deadline = Date.now() + limit;
   for (;;) {
     const value = read();
     if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() >= deadline) throw new Error(`timed out after ${limit} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolveTick) => setTimeout(resolveTick, intervalMs));
   }
 }

@@ -38,7 +38,7 @@ function indexResults(summary: Summary): Map<string, { target: string; key: stri
   return index;
 }
 
-const reasonOf = (result: ScenarioResult): string => (result.status === 'failed' ? `${result.failedStep} ${result.message}` : (result.reason ?? ''));
+const reasonOf = (result: ScenarioResult): string => [result.failedStep, result.message, result.reason].filter(Boolean).join(' ');
 
 export function diffSummaries(base: Summary, next: Summary): SummaryDiff {
   const before = indexResults(base);
@@ -68,7 +68,7 @@ export function diffMarkdown(diff: SummaryDiff, baseName: string, nextName: stri
   lines.push(diff.regressions.length > 0 ? `**${counts}**` : counts);
   const section = (title: string, changes: ScenarioChange[], describe: (change: ScenarioChange) => string): void => {
     if (changes.length === 0) return;
-    lines.push('', `### ${title}`, '', ...changes.map((change) => `- **${change.target}**: ${change.key}: ${describe(change).replace(/\s*\n\s*/g, ' ')}`));
+    lines.push('', `### ${title}`, '', ...changes.map((change) => `- **${change.target}**: ${named(change)}: ${describe(change).replace(/\s*\n\s*/g, ' ')}`));
   };
   section('Regressions (passed before, fail now)', diff.regressions, (change) => explain(change.next!));
   section('Fixes (failed before, pass now)', diff.fixes, (change) => `was ${explain(change.base!)}`);
@@ -76,6 +76,12 @@ export function diffMarkdown(diff: SummaryDiff, baseName: string, nextName: stri
   section('Removed scenarios', diff.removed, (change) => `was ${statusLine(change.base!)}`);
   section('Changed', diff.changed, (change) => `${statusLine(change.base!)} → ${statusLine(change.next!)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The scenario as a reader finds it: its ID with its name, or the key of a summary from before IDs. */
+function named(change: ScenarioChange): string {
+  const result = change.next ?? change.base!;
+  return result.id ? `${change.key} (${result.scenario})` : change.key;
 }
 
 const statusLine = (result: ScenarioResult): string => (result.status === 'passed' ? 'passed' : `${result.status} (${explain(result)})`);

@@ -1,4 +1,4 @@
-import { buildMatrix, cellKey, explain, STATUS_SYMBOL, STATUSES, totals, type Matrix } from './matrix';
+import { buildMatrix, cellKey, explain, requirement, STATUS_SYMBOL, STATUSES, totals, type Matrix } from './matrix';
 import type { ScenarioResult } from './summary';
 import type { Summary } from './summary-schema';
 
@@ -83,7 +83,8 @@ function grid(matrix: Matrix): string {
       const label = regressed ? `${STATUS_SYMBOL.failed} regressed` : `${STATUS_SYMBOL[result.status]} ${result.status}`;
       return `<td class="cell s-${slug(result.status)}${regressed ? ' regressed' : ''}" data-status="${result.status}" title="${escape(explain(result))}"><a href="#${detailId(rowIndex, column)}">${label}</a></td>`;
     });
-    body.push(`<tr data-scenario="${escape(row.key)}"><th scope="row">${escape(row.scenario)} <span class="location">${escape(row.location)}</span></th>${cells.join('')}</tr>`);
+    const requirement = row.requirement ? ` <span class="requirement">${escape(row.requirement)}</span>` : '';
+    body.push(`<tr data-scenario="${escape(row.key)}"><th scope="row">${escape(row.scenario)} <span class="location">${escape(row.location)}</span>${requirement}</th>${cells.join('')}</tr>`);
   });
   return `<table class="matrix">${header}<tbody>${body.join('\n')}</tbody></table>`;
 }
@@ -101,7 +102,7 @@ function detail(target: string, result: ScenarioResult, id: string): string {
   const why = result.status === 'passed' ? '' : `<p class="why">${escape(explain(result))}</p>`;
   const transcript = result.transcript ? `<pre class="transcript">${escape(result.transcript)}</pre>` : '<p>No socket transcript: the scenario opened no client sockets.</p>';
   return `<section class="detail" id="${id}"><h3>${escape(target)}: ${escape(result.scenario)}</h3>
-<p>${STATUS_SYMBOL[result.status]} <b>${escape(result.status)}</b> in ${result.durationMs} ms; ${escape(result.feature)}, ${escape(result.location)}</p>${why}
+<p>${STATUS_SYMBOL[result.status]} <b>${escape(result.status)}</b> in ${result.durationMs} ms; ${escape(result.feature)}, ${escape(result.location)}</p>${result.id ? `<p class="requirement">${escape(requirement(result))}</p>` : ''}${why}
 <h4>Steps</h4>${steps}
 <h4>Socket transcript</h4>${transcript}
 <p><a href="#">back to the matrix</a></p></section>`;
@@ -131,6 +132,11 @@ tr.feature th { background: #e8eef6; }
 .s-failed { background: #f8c9c4; font-weight: bold; }
 .s-not-applicable { background: #eeeeee; color: #666; }
 .s-not-runnable { background: #fde9b8; }
+.s-warned { background: #fff3c4; }
+.s-expected-failure { background: #e6dcf0; }
+.s-fixed { background: #f8c9c4; font-weight: bold; }
+.s-excluded { background: #eeeeee; color: #666; }
+.requirement { display: block; color: #555; font-weight: normal; font-size: 0.8em; }
 .absent { color: #aaa; text-align: center; }
 .regressed { background: #c62828; color: #fff; outline: 2px solid #7f0000; }
 .legend .cell { padding: 1px 6px; border: 1px solid #ccc; }

@@ -1,14 +1,26 @@
 import { buildMatrix, cellKey, explain, STATUSES, totals } from './matrix';
-import type { ScenarioResult } from './summary';
+import type { Verdict } from '../verdicts';
 import type { Summary } from './summary-schema';
 
 // Emoji carry the colour in a pull-request comment; the words carry the meaning without it.
-const MARK: Record<ScenarioResult['status'], string> = {
+const MARK: Record<Verdict, string> = {
   passed: '✅ passed',
   failed: '❌ failed',
+  warned: '⚠️ warned',
+  'expected failure': '🔕 expected failure',
+  fixed: '🔧 fixed',
   'not applicable': '➖ n/a',
   'not runnable': '⛔ not runnable',
+  excluded: '🚫 excluded',
 };
+
+// The verdicts listed with their reasons below the matrix, under these headings.
+const SECTIONS: [string, ReadonlySet<Verdict>][] = [
+  ['Failures', new Set(['failed', 'fixed'])],
+  ['Warnings (the standard allows it; a SHOULD, or only sockspec asks)', new Set(['warned'])],
+  ['Expected failures', new Set(['expected failure'])],
+];
+const UNCHECKED: ReadonlySet<Verdict> = new Set(['not applicable', 'not runnable', 'excluded']);
 
 /** matrix.md: the matrix for a pull-request comment or a CI job summary. */
 export function matrixMarkdown(summary: Summary, regressions?: Set<string>): string {
@@ -31,19 +43,21 @@ export function matrixMarkdown(summary: Summary, regressions?: Set<string>): str
       if (!result) return '·';
       return matrix.regressions.has(cellKey(labels[index], entry.key)) ? '🔻 **regressed**' : MARK[result.status];
     });
-    lines.push(row([entry.feature, `${entry.scenario} (${entry.location})`, ...cells]));
+    lines.push(row([entry.feature, `${entry.scenario} (${entry.location})${entry.requirement ? ` — ${entry.requirement}` : ''}`, ...cells]));
   }
 
-  const failures = matrix.rows.flatMap((entry) =>
-    entry.cells.flatMap((result, index) => (result?.status === 'failed' ? [`- **${labels[index]}**: ${entry.scenario} (${entry.location}) ${explain(result)}`] : [])),
-  );
-  if (failures.length > 0) lines.push('', '### Failures', '', ...failures.map(inline));
+  for (const [heading, verdicts] of SECTIONS) {
+    const listed = matrix.rows.flatMap((entry) =>
+      entry.cells.flatMap((result, index) => (result && verdicts.has(result.status) ? [`- **${labels[index]}**: ${MARK[result.status]}: ${entry.scenario} (${entry.location}) ${explain(result)}`] : [])),
+    );
+    if (listed.length > 0) lines.push('', `### ${heading}`, '', ...listed.map(inline));
+  }
 
   // Neither is a pass, so a reader must see why each was not checked; one line per scenario and reason.
   const unchecked = new Map<string, string[]>();
   for (const entry of matrix.rows) {
     entry.cells.forEach((result, index) => {
-      if (!result || result.status === 'passed' || result.status === 'failed') return;
+      if (!result || !UNCHECKED.has(result.status)) return;
       const line = `- ${MARK[result.status]}: ${entry.scenario} (${entry.location}): ${result.reason}`;
       unchecked.set(line, [...(unchecked.get(line) ?? []), labels[index]]);
     });

@@ -1,3 +1,4 @@
+import { VERDICTS, type Verdict } from '../verdicts';
 import type { ScenarioResult } from './summary';
 import type { Summary, TargetResults } from './summary-schema';
 
@@ -12,6 +13,8 @@ export interface MatrixRow {
   feature: string;
   scenario: string;
   location: string;
+  /** ID, level and source (see `requirement`), or '' for a summary that predates them. */
+  requirement: string;
   /** Per column, in column order; undefined where that target's run did not include the scenario. */
   cells: (ScenarioResult | undefined)[];
 }
@@ -33,14 +36,14 @@ export function targetLabels(summary: Summary): string[] {
 }
 
 /**
- * A scenario's identity across runs: feature and scenario name, not the file's line
- * (editing a feature file moves lines); an outline's examples share a name, so the
- * second and later ones are numbered.
+ * A scenario's identity across runs: its ID, or in a summary from before IDs, feature
+ * and scenario name; never the file's line (editing a feature file moves lines). An
+ * outline's examples share ID and name, so the second and later ones are numbered.
  */
 export function scenarioKeys(scenarios: ScenarioResult[]): string[] {
   const seen = new Map<string, number>();
   return scenarios.map((result) => {
-    const base = `${result.feature}: ${result.scenario}`;
+    const base = result.id ?? `${result.feature}: ${result.scenario}`;
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
     return occurrence === 1 ? base : `${base} #${occurrence}`;
@@ -56,7 +59,7 @@ export function buildMatrix(summary: Summary, regressions: Set<string> = new Set
       const result = target.scenarios[index];
       let row = rows.get(key);
       if (!row) {
-        row = { key, feature: result.feature, scenario: result.scenario, location: result.location, cells: columns.map(() => undefined) };
+        row = { key, feature: result.feature, scenario: result.scenario, location: result.location, requirement: requirement(result), cells: columns.map(() => undefined) };
         rows.set(key, row);
       }
       row.cells[column] = result;
@@ -67,24 +70,34 @@ export function buildMatrix(summary: Summary, regressions: Set<string> = new Set
   return { columns, rows: ordered, regressions };
 }
 
-export const STATUS_SYMBOL: Record<ScenarioResult['status'], string> = {
+export const STATUS_SYMBOL: Record<Verdict, string> = {
   passed: '✓',
   failed: '✗',
+  warned: '!',
+  'expected failure': '≈',
+  fixed: '★',
   'not applicable': '–',
   'not runnable': '⊘',
+  excluded: '∅',
 };
 
-export const STATUSES = Object.keys(STATUS_SYMBOL) as ScenarioResult['status'][];
+export const STATUSES = VERDICTS;
 
-export function totals(results: (ScenarioResult | undefined)[]): Record<ScenarioResult['status'], number> {
-  const counts = { passed: 0, failed: 0, 'not applicable': 0, 'not runnable': 0 };
+export function totals(results: (ScenarioResult | undefined)[]): Record<Verdict, number> {
+  const counts = Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
   for (const result of results) if (result) counts[result.status] += 1;
   return counts;
 }
 
-/** What a cell's hover and the Markdown say about a result: why it failed or was not run. */
+/** What a cell's hover and the Markdown say about a result: why it did not pass, or was not run. */
 export function explain(result: ScenarioResult): string {
-  if (result.status === 'failed') return `at "${result.failedStep ?? 'unknown step'}": ${result.message ?? 'no message'}`;
-  if (result.reason) return result.reason;
+  const failure = result.failedStep ? `at "${result.failedStep}": ${result.message ?? 'no message'}` : '';
+  if (result.status === 'failed') return [failure || 'at an unknown step', result.reason].filter(Boolean).join('; ');
+  if (result.reason) return [result.reason, failure].filter(Boolean).join('; ');
   return `${result.durationMs} ms`;
+}
+
+/** The requirement beside a scenario in every report: its ID, level and source. */
+export function requirement(result: Pick<ScenarioResult, 'id' | 'level' | 'source'>): string {
+  return [result.id, result.level && `@${result.level}`, result.source].filter(Boolean).join(' · ');
 }

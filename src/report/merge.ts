@@ -48,6 +48,6 @@ export function mergeSummaries(sources: string[]): Summary {
 }
 
 function pickMetadata(summary: Summary): RunMetadata {
-  const { sockspecVersion, gitCommit, runtime, node, platform, kernel, startedAt, finishedAt, durationMs } = summary;
-  return { sockspecVersion, gitCommit, runtime, node, platform, kernel, startedAt, finishedAt, durationMs };
+  const { sockspecVersion, gitCommit, runtime, node, platform, kernel, startedAt, finishedAt, durationMs, strict, timeoutScale } = summary;
+  return { sockspecVersion, gitCommit, runtime, node, platform, kernel, startedAt, finishedAt, durationMs, strict, timeoutScale };
 }

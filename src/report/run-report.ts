@@ -22,8 +22,14 @@ export function defaultReportDir(): string {
   return join(process.cwd(), 'reports', newRunId());
 }
 
+/** How a run judged and waited: --strict and --timeout-scale. */
+export interface RunSettings {
+  strict: boolean;
+  timeoutScale: number;
+}
+
 /** What ran where: the facts a reader needs to reproduce or compare a run. */
-export function runMetadata(runtime: string, startedAt: Date, finishedAt: Date): RunMetadata {
+export function runMetadata(runtime: string, startedAt: Date, finishedAt: Date, settings: RunSettings): RunMetadata {
   // The commit of the project under test (the working directory's repository), not of sockspec's own folder.
   const git = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: process.cwd(), encoding: 'utf8' });
   return {
@@ -36,7 +42,16 @@ export function runMetadata(runtime: string, startedAt: Date, finishedAt: Date):
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
+    ...settings,
   };
+}
+
+export interface RunReportOptions {
+  settings: RunSettings;
+  /** Against this earlier run, the matrix marks regressions. */
+  baseline?: Summary;
+  /** Why a run that ended early lists only the scenarios that ran. */
+  incomplete?: string;
 }
 
 export interface RunReport {
@@ -46,21 +61,20 @@ export interface RunReport {
   diff?: SummaryDiff;
 }
 
-/**
- * Writes summary.json, matrix.html and matrix.md of a run; with a baseline, the matrix marks regressions.
- * `incomplete` says why a run that ended early lists only the scenarios that ran.
- */
-export function writeRunReport(reportDir: string, runtime: string, outcomes: TargetOutcome[], startedAt: Date, baseline?: Summary, incomplete?: string): RunReport {
+/** Writes summary.json, matrix.html and matrix.md of a run. */
+export function writeRunReport(reportDir: string, runtime: string, outcomes: TargetOutcome[], startedAt: Date, { settings, baseline, incomplete }: RunReportOptions): RunReport {
   const summary = parseSummary(
     {
       schemaVersion: SUMMARY_SCHEMA_VERSION,
-      ...runMetadata(runtime, startedAt, new Date()),
+      ...runMetadata(runtime, startedAt, new Date(), settings),
       ...(incomplete ? { incomplete } : {}),
-      targets: outcomes.map(({ target, results }) => ({
+      targets: outcomes.map(({ target, results, unusedExpectations }) => ({
         name: target.manifest.name,
         runtime,
         dir: target.dir,
         ...(target.manifest.fault ? { fault: target.manifest.fault } : {}),
+        ...(target.manifest.profile ? { profile: target.manifest.profile } : {}),
+        ...(unusedExpectations?.length ? { unusedExpectations } : {}),
         scenarios: results,
       })),
     },

@@ -1,27 +1,32 @@
 import type { Envelope, GherkinDocument, Pickle, TestCase, TestStepResult } from '@cucumber/messages';
 import { TRANSCRIPT_HEADING } from '../driver/transcript';
-import { scenarioId } from '../selection';
+import { scenarioId, type Level } from '../feature-pickles';
+import type { Verdict } from '../verdicts';
 
 /**
- * "not applicable": the behaviour does not concern this target or platform (a service it
- * does not offer, another kernel's documented behaviour). "not runnable": it concerns the
- * target, but this run cannot check it (the runtime lacks a capability). Neither is a pass.
+ * A scenario's verdict (src/verdicts.ts). "not applicable": the behaviour does not concern
+ * this target or platform (a service it does not offer, another kernel's documented
+ * behaviour). "not runnable": it concerns the target, but this run cannot check it (the
+ * runtime lacks a capability). "excluded": an expectations file leaves it out. None is a pass.
  */
-export type ScenarioStatus = 'passed' | 'failed' | 'not applicable' | 'not runnable';
+export type ScenarioStatus = Verdict;
 
 export interface ScenarioResult {
   /** The scenario's stable ID (its `@id:` tag), where it has one. */
   id?: string;
+  /** Its requirement level and where the requirement comes from (the feature file's tag and Source line). */
+  level?: Level;
+  source?: string;
   feature: string;
   scenario: string;
   /** Feature file and line, relative to the project. */
   location: string;
   status: ScenarioStatus;
   durationMs: number;
-  /** For a failure: the step that failed (or "After hook") and its message. */
+  /** For a scenario whose steps did not all pass: the step that failed (or "After hook") and its message. */
   failedStep?: string;
   message?: string;
-  /** Why the scenario was not applicable or not runnable. */
+  /** Why the verdict is what it is, for every verdict but passed and failed. */
   reason?: string;
   /** The Gherkin steps as run, each with how it ended ("not run" for a scenario that was excluded). */
   steps?: ScenarioStep[];

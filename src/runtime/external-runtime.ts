@@ -38,10 +38,10 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The target as the rest of the harness sees it: a name and the services it offers. */
-export function externalTarget(name: string, endpoints: Endpoints): Target {
+export function externalTarget(name: string, endpoints: Endpoints, profile?: 'sockspec'): Target {
   const services = SERVICES.filter((service) => endpoints[service] !== undefined);
   const described = services.map((service) => `${service} at ${endpoints[service]!.host}:${endpoints[service]!.port}`).join(', ');
-  const manifest: Manifest = { name, language: 'unknown', description: `already running: ${described}`, server: ['(external)'], services };
+  const manifest: Manifest = { name, language: 'unknown', description: `already running: ${described}`, server: ['(external)'], services, ...(profile ? { profile } : {}) };
   return { dir: `external:${name}`, manifestPath: `--target ${name}`, manifest };
 }
 

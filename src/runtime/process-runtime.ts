@@ -21,6 +21,7 @@ import {
   type StopResult,
 } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
+import { scaled } from '../driver/wait';
 
 const STDERR_TAIL_BYTES = 4096;
 const FREEZE_TIMEOUT_MS = 2000;
@@ -146,7 +147,8 @@ class ProcessServer implements RunningServer {
         })
       : undefined;
 
-  ready(timeoutMs: number): Promise<RunningServer> {
+  ready(unscaledTimeoutMs: number): Promise<RunningServer> {
+    const timeoutMs = scaled(unscaledTimeoutMs);
     const what = `${this.target.manifest.name} ${this.service}`;
     return new Promise((resolveReady, rejectReady) => {
       const lines = createInterface({ input: this.child.stdout! });

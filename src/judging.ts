@@ -1,0 +1,47 @@
+import { combineExpectations, unusedEntries, type ExpectationSet, type Expectations } from './expectations';
+import { ID_TAG_PREFIX, idGlob, scenarioFacts, type ScenarioFacts } from './feature-pickles';
+import type { Exclusion } from './applicability';
+import type { Target } from './contract/manifest';
+import type { ScenarioResult } from './report/summary';
+import { judge } from './verdicts';
+
+/** What turns a scenario's raw outcome into its verdict, for one target. */
+export interface VerdictRules {
+  strict: boolean;
+  /** Expectation files given for the whole run (`--expect`), each with where it came from. */
+  expectationFiles: { where: string; expectations: Expectations }[];
+}
+
+export interface TargetJudge {
+  expectations: ExpectationSet;
+  /** The scenarios the expectations leave out: one exclusion per entry, with its reason. */
+  exclusions: Exclusion[];
+  /** Every result with its ID, level and source, and its verdict. */
+  judged(results: ScenarioResult[]): ScenarioResult[];
+  unused(results: ScenarioResult[]): string[];
+}
+
+export function judgeFor(target: Target, rules: VerdictRules, today = new Date().toISOString().slice(0, 10)): TargetJudge {
+  const facts = scenarioFacts();
+  const knownIds = new Set([...facts.values()].flatMap((fact) => (fact.id ? [fact.id] : [])));
+  const sources = [...rules.expectationFiles, ...(target.manifest.expectations ? [{ where: target.manifestPath, expectations: target.manifest.expectations }] : [])];
+  const expectations = combineExpectations(sources, knownIds);
+  const context = { followsProfile: target.manifest.profile === 'sockspec', strict: rules.strict, expectations, today };
+  return {
+    expectations,
+    exclusions: expectations.exclude.map(({ entry, where }) => ({
+      tagExpression: [...knownIds].filter((id) => idGlob(entry.id).test(id)).map((id) => `${ID_TAG_PREFIX}${id}`).join(' or '),
+      status: 'excluded' as const,
+      reason: `${where}: ${entry.reason}`,
+    })),
+    judged: (results) =>
+      results.map((result) => {
+        const fact: ScenarioFacts = facts.get(result.location) ?? {};
+        const annotated = { ...result, ...fact };
+        if (result.status !== 'passed' && result.status !== 'failed') return annotated;
+        const { status, reason } = judge(result.status === 'passed', fact.id, fact.level, context);
+        return { ...annotated, status, ...(reason ? { reason } : {}) };
+      }),
+    unused: (results) => unusedEntries(expectations, results.map((result) => facts.get(result.location)?.id)),
+  };
+}
