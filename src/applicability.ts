@@ -2,13 +2,15 @@ import { release } from 'node:os';
 import type { Target } from './contract/manifest';
 import { SERVICES } from './contract/manifest';
 import type { Runtime } from './runtime/runtime';
+import { takesBacklog } from './runtime/launch';
 
 /**
  * Scenarios are tagged with what they need: the service (`@echo`, `@file`, ...),
  * the platform whose kernel behaviour they state (`@linux`, `@bsd`, `@windows`), and
  * `@client` for scenarios that test the target's client, and
  * the capabilities they use (`@server-control`, `@namespace-sysctl`, `@ipv6`,
- * `@transparent-path` for behaviours a proxy in the path would rewrite). A
+ * `@transparent-path` for behaviours a proxy in the path would rewrite,
+ * `@backlog-option` for those that set the server's listen backlog). A
  * scenario whose needs this run cannot meet is reported with the reason, never run
  * and never counted as passed.
  */
@@ -55,6 +57,13 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
     list.push({ tagExpression: '@ipv6', status: 'not runnable', reason: 'this machine has no IPv6 loopback address (::1)' });
   } else if (!runtime.ipv6) {
     list.push({ tagExpression: '@ipv6', status: 'not runnable', reason: `the ${runtime.name} runtime reaches servers over IPv4 only` });
+  }
+  const fixedBacklog = target.manifest.services.filter((service) => {
+    const launch = target.manifest.launch?.[service];
+    return launch !== undefined && !takesBacklog(target, launch);
+  });
+  if (fixedBacklog.length > 0) {
+    list.push({ tagExpression: `@backlog-option and (${fixedBacklog.map((service) => `@${service}`).join(' or ')})`, status: 'not runnable', reason: `needs to set the listen backlog, and the launch template of ${fixedBacklog.join(', ')} has no {backlog}` });
   }
   if (pathProblem) {
     list.push({ tagExpression: '@transparent-path', status: 'not runnable', reason: `needs TCP end to end between client and server, but ${pathProblem}` });

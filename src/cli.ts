@@ -19,7 +19,7 @@ import { readExpectationsFile } from './expectations';
 import { TIMEOUT_SCALE_VARIABLE } from './driver/wait';
 import { explain } from './report/matrix';
 import { FAILING_VERDICTS, VERDICTS, type Verdict } from './verdicts';
-import { bundledTargets, isNegativeControl, referenceTargets, resolveTargets } from './targets';
+import { bundledTargets, fieldTargets, isNegativeControl, referenceTargets, resolveTargets } from './targets';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
@@ -38,7 +38,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('run the conformance scenarios against one or more targets')
-    .option('--target <name|path|all>', 'a bundled target, a folder with target.json, or all bundled reference targets (repeatable)', collect)
+    .option('--target <name|path|all>', 'a bundled or field target, a folder with target.json, all (the reference targets) or field (the real servers) (repeatable)', collect)
     .addOption(new Option('--runtime <runtime>', 'where the target runs').choices(RUNTIMES).default('process'))
     .option('--tags <expression>', 'only scenarios matching this Cucumber tag expression')
     .option('--name <regexp>', 'only scenarios whose name matches this regular expression (repeatable: any of them)', collect)
@@ -155,12 +155,12 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('targets')
-    .description('list the bundled targets')
+    .description('list the bundled targets and the field survey\'s real servers')
     .action(() => {
-      const rows = bundledTargets().map((target) => {
-        const { name, language, services, fault } = target.manifest;
-        return [name, language, services.join(','), isNegativeControl(target) ? `negative control: ${fault!.bug}` : 'reference'];
-      });
+      const rows = [
+        ...bundledTargets().map((target) => [target, isNegativeControl(target) ? `negative control: ${target.manifest.fault!.bug}` : 'reference'] as const),
+        ...fieldTargets().map((target) => [target, `field: ${target.manifest.description}`] as const),
+      ].map(([target, kind]) => [target.manifest.name, target.manifest.language, target.manifest.services.join(','), kind]);
       const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)));
       for (const row of rows) process.stdout.write(`${row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell)).join('  ')}\n`);
     });

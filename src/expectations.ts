@@ -46,7 +46,7 @@ export function readExpectationsFile(file: string): Expectations {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new HarnessError(`--expect ${file}: cannot read an expectations file: ${reason}`);
+    throw new HarnessError(`${file}: cannot read an expectations file: ${reason}`);
   }
   return parseExpectations(json, file);
 }

@@ -1,4 +1,5 @@
-import { combineExpectations, unusedEntries, type ExpectationSet, type Expectations } from './expectations';
+import { relative, resolve } from 'node:path';
+import { combineExpectations, readExpectationsFile, unusedEntries, type ExpectationSet, type Expectations } from './expectations';
 import { ID_TAG_PREFIX, idGlob, scenarioFacts, type ScenarioFacts } from './feature-pickles';
 import type { Exclusion } from './applicability';
 import type { Target } from './contract/manifest';
@@ -21,10 +22,19 @@ export interface TargetJudge {
   unused(results: ScenarioResult[]): string[];
 }
 
+/** The target's own expectations: inline in target.json, or the file it names. */
+function targetExpectations(target: Target): { where: string; expectations: Expectations }[] {
+  const declared = target.manifest.expectations;
+  if (declared === undefined) return [];
+  if (typeof declared !== 'string') return [{ where: target.manifestPath, expectations: declared }];
+  const file = resolve(target.dir, declared);
+  return [{ where: relative(process.cwd(), file) || file, expectations: readExpectationsFile(file) }];
+}
+
 export function judgeFor(target: Target, rules: VerdictRules, today = new Date().toISOString().slice(0, 10)): TargetJudge {
   const facts = scenarioFacts();
   const knownIds = new Set([...facts.values()].flatMap((fact) => (fact.id ? [fact.id] : [])));
-  const sources = [...rules.expectationFiles, ...(target.manifest.expectations ? [{ where: target.manifestPath, expectations: target.manifest.expectations }] : [])];
+  const sources = [...rules.expectationFiles, ...targetExpectations(target)];
   const expectations = combineExpectations(sources, knownIds);
   const context = { followsProfile: target.manifest.profile === 'sockspec', strict: rules.strict, expectations, today };
   return {

@@ -97,6 +97,7 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   async startServer(service: Service, options: ServerOptions = {}): Promise<RunningServer> {
     this.server = await this.runtime.start(this.target, this.serverRequest(service, options));
+    for (const note of this.server.startNotes ?? []) this.transcript.note(note);
     this.transcript.note(`${service} server of ${this.target.manifest.name} listening on ${formatAddress(this.server.host, this.server.port)}`);
     return this.server;
   }

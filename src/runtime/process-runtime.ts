@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { onCleanup } from '../cleanup';
 import { ownedEnvironment } from '../ownership';
-import type { Service, Target } from '../contract/manifest';
+import type { Launch, Service, Target } from '../contract/manifest';
 import { pollUntil } from '../driver/wait';
 import { processState } from '../kernel/proc-net';
 import { ProcControl } from './proc-control';
@@ -21,10 +21,26 @@ import {
   type StopResult,
 } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
+import { freePort, listeningWhereAsked, protocolOf, renderLaunch } from './launch';
+import { processTree, type BoundSocket } from '../kernel/process-sockets';
+import { formatAddress } from '../driver/transcript';
 import { scaled } from '../driver/wait';
 
 const STDERR_TAIL_BYTES = 4096;
 const FREEZE_TIMEOUT_MS = 2000;
+const BIND_RACE_ATTEMPTS = 3;
+
+/** How a server is stopped and signalled: the contract's SIGTERM and 2 s, or what a launch template says. */
+interface ProcessServerOptions {
+  stopSignal: NodeJS.Signals;
+  stopGraceMs: number;
+  /** The server leads a process group of its own: signals go to the whole group. */
+  group: boolean;
+  /** What happened while starting it (retries), for the scenario's transcript. */
+  startNotes: string[];
+}
+
+const CONTRACT_SERVER: ProcessServerOptions = { stopSignal: 'SIGTERM', stopGraceMs: STOP_GRACE_MS, group: false, startNotes: [] };
 
 export interface ProcessRuntimeOptions {
   startTimeoutMs?: number;
@@ -87,7 +103,12 @@ export class ProcessRuntime implements Runtime {
 
   start(target: Target, request: ServerRequest): Promise<RunningServer> {
     if (request.sysctls) throw new Error('the process runtime cannot set sysctls for a server');
-    const [program, ...fixedArgs] = target.manifest.server;
+    const launch = target.manifest.launch?.[request.service];
+    return launch ? this.startLaunched(target, request, launch) : this.startByContract(target, request);
+  }
+
+  private startByContract(target: Target, request: ServerRequest): Promise<RunningServer> {
+    const [program, ...fixedArgs] = target.manifest.server!;
     const child = spawn(resolveProgram(target, program), [...fixedArgs, ...serverArgs(request)], {
       cwd: target.dir,
       // Marks the process as this run's, so a next run can find it if this one is killed.
@@ -95,6 +116,34 @@ export class ProcessRuntime implements Runtime {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ProcessServer(target, request, child).ready(this.startTimeoutMs);
+  }
+
+  /**
+   * An existing program, started as its launch template says. Where it cannot take port 0,
+   * a free port is picked for it; if another process takes that port first (the program
+   * then fails with EADDRINUSE), a new one is picked, a bounded number of times.
+   */
+  private async startLaunched(target: Target, request: ServerRequest, launch: Launch): Promise<RunningServer> {
+    const notes: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const port = request.port === 0 ? await freePort(request.host, protocolOf(request.service)) : request.port;
+      const rendered = renderLaunch(target, request.service, launch, { host: request.host, port, backlog: request.backlog, root: request.root });
+      const child = spawn(rendered.program, rendered.args, {
+        cwd: rendered.cwd,
+        env: { ...ownedEnvironment(), ...rendered.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // A group of its own, so that freezing and stopping reach every process the program forks.
+        detached: true,
+      });
+      const server = new ProcessServer(target, request, child, { stopSignal: launch.stopSignal, stopGraceMs: launch.stopGraceMs, group: true, startNotes: notes });
+      try {
+        return await (launch.ready === 'line' ? server.ready(this.startTimeoutMs) : server.readyWhenListening(this.startTimeoutMs, port));
+      } catch (error) {
+        const raced = request.port === 0 && error instanceof ServerStartError && /address already in use|EADDRINUSE/i.test(error.stderrTail);
+        if (!raced || attempt >= BIND_RACE_ATTEMPTS) throw error;
+        notes.push(`port ${port} was taken before ${target.manifest.name} bound it (attempt ${attempt} of ${BIND_RACE_ATTEMPTS}); starting again on another free port`);
+      }
+    }
   }
 }
 
@@ -109,13 +158,14 @@ class ProcessServer implements RunningServer {
 
   constructor(
     private readonly target: Target,
-    request: ServerRequest,
+    private readonly request: ServerRequest,
     private readonly child: ChildProcess,
+    private readonly options: ProcessServerOptions = CONTRACT_SERVER,
   ) {
     this.host = clientAddress(request.host);
     this.service = request.service;
     this.forgetCleanup = onCleanup(() => {
-      if (this.exit === undefined) child.kill('SIGKILL');
+      if (this.exit === undefined) this.signal('SIGKILL');
     });
     child.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);
@@ -138,6 +188,20 @@ class ProcessServer implements RunningServer {
     return this.port;
   }
 
+  get startNotes(): string[] {
+    return this.options.startNotes;
+  }
+
+  /** Signals the server, or with a group of its own every process in it. */
+  private signal(signal: NodeJS.Signals): void {
+    try {
+      if (this.options.group && this.child.pid !== undefined) process.kill(-this.child.pid, signal);
+      else this.child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
   // Control reads the server's state from Linux's /proc.
   readonly control: ServerControl | undefined =
     process.platform === 'linux'
@@ -158,7 +222,7 @@ class ProcessServer implements RunningServer {
         settled = true;
         clearTimeout(timer);
         lines.close();
-        if (this.exit === undefined) this.child.kill('SIGKILL');
+        if (this.exit === undefined) this.signal('SIGKILL');
         // Wait for the exit so the stderr tail is complete and nothing is left running.
         void this.exited.then(() => rejectReady(new ServerStartError(what, reason, this.exit, this.stderrTail())));
       };
@@ -184,18 +248,58 @@ class ProcessServer implements RunningServer {
     });
   }
 
+  /**
+   * For a program that prints nothing when it is ready: waits until the kernel shows one of
+   * its processes holding a socket bound where it was told to listen (never a connect
+   * probe, which an iterative or one-shot server would count as a client).
+   */
+  async readyWhenListening(unscaledTimeoutMs: number, port: number): Promise<RunningServer> {
+    const what = `${this.target.manifest.name} ${this.service}`;
+    const expected = { host: this.request.host, port, service: this.service };
+    let elsewhere: BoundSocket[] = [];
+    try {
+      await pollUntil(
+        () => {
+          if (this.exit !== undefined) return true;
+          const seen = listeningWhereAsked(this.child.pid!, expected);
+          elsewhere = seen.elsewhere;
+          return seen.ready ? true : undefined;
+        },
+        unscaledTimeoutMs,
+        () => `a ${protocolOf(this.service).toUpperCase()} socket of its process tree bound on ${formatAddress(expected.host, port)}${elsewhere.length > 0 ? `; it listens on ${elsewhere.map((socket) => formatAddress(socket.address, socket.port)).join(', ')} instead: does its config take {host} and {port}?` : ''}`,
+        10,
+      );
+    } catch (error) {
+      this.signal('SIGKILL');
+      await this.exited;
+      throw new ServerStartError(what, `never listened: ${(error as Error).message}`, undefined, this.stderrTail());
+    }
+    if (this.exit !== undefined) {
+      // Waited for so that stderr is complete.
+      await this.exited;
+      const background = this.exit.code === 0 ? ': went to the background? use its foreground flag (nginx: daemon off; lighttpd: -D; xinetd: -dontfork)' : '';
+      this.signal('SIGKILL');
+      throw new ServerStartError(what, `exited (${describeExit(this.exit)}) before listening on ${formatAddress(expected.host, port)}${background}`, undefined, this.stderrTail());
+    }
+    this.child.stdout!.resume();
+    this.port = port;
+    return this;
+  }
+
   stderrTail(): string {
     return this.stderr.trim().split('\n').slice(-5).join('\n');
   }
 
   private async signalAndAwaitState(signal: NodeJS.Signals, reached: (state: string) => boolean, what: string): Promise<void> {
     const pid = this.child.pid!;
-    this.child.kill(signal);
+    // Every process of a group is signalled, and every one must have reached the state.
+    const members = this.options.group ? processTree(pid) : [pid];
+    this.signal(signal);
     await pollUntil(
       () => {
         const state = processState(pid);
         if (state === undefined || state === 'Z') throw new Error(`the server exited while waiting for it to be ${what}`);
-        return reached(state) ? true : undefined;
+        return members.every((member) => processState(member) === undefined || reached(processState(member)!)) ? true : undefined;
       },
       FREEZE_TIMEOUT_MS,
       `the server process to be ${what} after ${signal}`,
@@ -205,16 +309,19 @@ class ProcessServer implements RunningServer {
   async stop(): Promise<StopResult> {
     if (this.exit !== undefined) return { ...this.exit, stoppedInTime: false };
     // A frozen server cannot act on SIGTERM; let it run so it can exit as the contract asks.
-    if (this.child.pid !== undefined && processState(this.child.pid) === 'T') this.child.kill('SIGCONT');
-    this.child.kill('SIGTERM');
+    if (this.child.pid !== undefined && processState(this.child.pid) === 'T') this.signal('SIGCONT');
+    // The stop signal goes to the program itself, which stops its own workers as it does in production.
+    this.child.kill(this.options.stopSignal);
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
       this.exited.then(() => true),
-      new Promise<false>((resolveLate) => (timer = setTimeout(() => resolveLate(false), STOP_GRACE_MS))),
+      new Promise<false>((resolveLate) => (timer = setTimeout(() => resolveLate(false), this.options.stopGraceMs))),
     ]);
     clearTimeout(timer);
-    if (!inTime) this.child.kill('SIGKILL');
+    if (!inTime) this.signal('SIGKILL');
     const exit = await this.exited;
+    // Nothing it forked outlives it.
+    if (this.options.group) this.signal('SIGKILL');
     return { ...exit, stoppedInTime: inTime };
   }
 }

@@ -41,6 +41,8 @@ export interface RunningServer {
   readonly exited: Promise<ServerExit>;
   /** The last lines the server wrote to stderr, for error messages. */
   stderrTail(): string;
+  /** What happened while it was started (e.g. a port taken before it bound it), for the transcript. */
+  readonly startNotes?: string[];
   /** How the harness reaches into the server's process and kernel; undefined where the runtime cannot. */
   readonly control: ServerControl | undefined;
   stop(): Promise<StopResult>;
