@@ -1,14 +1,19 @@
 @http
 Feature: Web page exchange
-  The client sends an HTTP/1.0 or HTTP/1.1 GET request: a request line, header
-  lines and an empty line. The server answers with a status line, the headers
-  Content-Length, Content-Type and Connection: close, exactly Content-Length
-  bytes of body, and then closes the connection. It serves the files under its
-  root ("/" is the index page) and never a byte from outside it. Requests it
-  cannot serve get 404 (no such page), 403 (outside the root), 405 (a method
-  other than GET) or 400 (a malformed request, or a request head over 8 KiB).
-  After every scenario the server must still serve a fresh client, and must
-  exit with code 0 within 2 s of SIGTERM.
+  The client sends HTTP/1.0 or HTTP/1.1 requests: a request line, header
+  lines and an empty line. It reads each response the way HTTP delimits it
+  (by Content-Length, by the chunked coding, or by the server's close) and
+  never waits for a close that HTTP/1.1 did not promise. The server serves the
+  files under its root ("/" is the index page), answers HEAD as it answers GET
+  but without content, and never sends a byte from outside its root. Scenarios
+  tagged @profile hold the server to sockspec's contract as well: every
+  response carries an exact Content-Length (a 200 also its Content-Type and
+  "Connection: close"), the server closes the connection after it, and
+  requests it cannot serve get exactly 404 (no such page), 403 or 404 (outside
+  the root), 405 (a method other than GET and HEAD) or 400 (a malformed
+  request, an HTTP/1.1 request without exactly one Host, or a request head over
+  8 KiB). After every scenario the server must still serve a fresh client, and
+  must exit with code 0 within 2 s of SIGTERM.
 
   Background:
     Given a web server whose root holds an index page, a text file and a 10 MiB binary file
@@ -19,44 +24,69 @@ Feature: Web page exchange
     Source: sockspec contract (http); RFC 1945 section 7.2.2
     When a client gets "/" over HTTP/1.0
     Then the response is 200 with the contents of "index.html" as "text/html"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
 
   @profile @id:http.text-http11
   Scenario: A text file is served as plain text over HTTP/1.1
     Source: sockspec contract (http); RFC 9112 sections 9.3 and 9.6; RFC 9110 section 8.3
     When a client gets "/hello.txt" over HTTP/1.1
     Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
 
   @profile @id:http.binary-10mib
   Scenario: A 10 MiB binary file arrives whole with the right length
     Source: sockspec contract (http); RFC 9110 sections 8.3 and 8.6
     When a client gets "/random-10MiB.bin" over HTTP/1.0
     Then the response is 200 with the contents of "random-10MiB.bin" as "application/octet-stream"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @must @id:http.http10-whole-file
+  Scenario: An HTTP/1.0 request gets the whole file, however the response is delimited
+    Source: RFC 1945 sections 7.2.2 and 8.1; RFC 9112 sections 6.3 and 9.3
+    When a client gets "/random-10MiB.bin" over HTTP/1.0
+    Then the response is 200 with the contents of "random-10MiB.bin"
 
   @profile @id:http.not-found
   Scenario: A missing page is 404
-    Source: RFC 9110 section 15.5.5; RFC 1945 section 9.4
+    Source: RFC 9110 section 15.5.5; RFC 1945 section 9.4; sockspec contract (http)
     When a client gets "/no-such-page.html" over HTTP/1.0
     Then the response status is 404
+    And the response has an exact Content-Length, and then the server closes the connection
 
   @profile @id:http.traversal
   Scenario: A parent-directory path gets no byte from outside the root
-    Source: RFC 1945 section 12.5; RFC 9110 section 17.3
+    Source: RFC 1945 section 12.5; RFC 9110 section 17.3; sockspec contract (http)
     When a client gets the secret file by a path through ".."
     Then no byte of the secret file was sent
     And the response status is 403 or 404
+    And the response has an exact Content-Length, and then the server closes the connection
+
+  @must @id:http.traversal-no-leak
+  Scenario: A parent-directory path never reaches a byte outside the root
+    Source: RFC 1945 section 12.5; RFC 9110 sections 4.2.3 and 17.3; RFC 3986 section 5.2.4
+    When a client gets the secret file by a path through ".."
+    Then no byte of the secret file was sent
 
   @profile @id:http.traversal-encoded
   Scenario: A percent-encoded parent-directory path gets no byte from outside the root
-    Source: RFC 1945 section 12.5; RFC 9110 sections 4.2.3 and 17.3
+    Source: RFC 1945 section 12.5; RFC 9110 sections 4.2.3 and 17.3; sockspec contract (http)
     When a client gets the secret file by a path through "%2e%2e"
     Then no byte of the secret file was sent
     And the response status is 403 or 404
+    And the response has an exact Content-Length, and then the server closes the connection
+
+  @must @id:http.traversal-encoded-no-leak
+  Scenario: A percent-encoded parent-directory path never reaches a byte outside the root
+    Source: RFC 1945 sections 5.1.2 and 12.5; RFC 9110 sections 4.2.3 and 17.3; RFC 3986 section 5.2.4
+    When a client gets the secret file by a path through "%2e%2e"
+    Then no byte of the secret file was sent
 
   @profile @id:http.fragmented-request
   Scenario: A request delivered in small fragments with pauses is served
     Source: sockspec contract (http: "may arrive in many small TCP segments"); RFC 9293 section 2.2
     When a client sends its request for "/hello.txt" in 8 pieces, pausing 20 ms between them
     Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
 
   @profile @id:http.slow-client
   Scenario: A client sending its request slowly does not delay other web clients
@@ -64,19 +94,33 @@ Feature: Web page exchange
     Given a slow client is sending its request one byte per second
     When another client gets "/hello.txt" over HTTP/1.0
     Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
     And the slow client is still sending its request
 
   @profile @id:http.method-not-allowed
   Scenario: A method other than GET is 405
-    Source: RFC 9110 section 9.1
-    When a client sends a POST request for "/hello.txt"
+    Source: RFC 9110 section 9.1; RFC 1945 section 8.3; sockspec contract (http)
+    When a client posts empty content to "/hello.txt" over HTTP/1.0
     Then the response status is 405
+    And the response has an exact Content-Length, and then the server closes the connection
+
+  @should @id:http.method-not-implemented
+  Scenario: A method the server does not implement is 405 or 501
+    Source: RFC 9110 sections 9.1, 15.5.6 and 15.6.2
+    When a client sends an HTTP/1.1 request for "/hello.txt" with a method the server does not implement
+    Then the response status is 405 or 501
 
   @should @id:http.missing-version
   Scenario: A request line without an HTTP version is 400
     Source: RFC 9112 section 2.2 (RFC 1945 section 5 asks otherwise)
     When a client sends a request line without an HTTP version
     Then the response status is 400
+
+  @should @id:http.missing-version-either
+  Scenario: A request line without an HTTP version gets 400 or an HTTP/0.9 response
+    Source: RFC 9112 sections 2.2 and 3; RFC 1945 sections 3.1, 4.1, 5 and 6
+    When a client sends a request line without an HTTP version
+    Then the response is 400, or the contents of "hello.txt" as an HTTP/0.9 response
 
   @should @id:http.header-no-colon
   Scenario: A header line without a colon is 400
@@ -89,9 +133,49 @@ Feature: Web page exchange
     Source: sockspec contract (http: request head up to 8192 bytes); RFC 9110 section 5.4
     When a client requests "/hello.txt" with a request head 8 KiB long
     Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
 
   @profile @id:http.head-over-8kib
   Scenario: A request head over 8 KiB is 400
     Source: RFC 9110 section 5.4; sockspec contract (http: over 8192 bytes is 400)
     When a client sends a request whose head is 9 KiB long
     Then the response status is 400
+    And the response has an exact Content-Length, and then the server closes the connection
+
+  @must @id:http.host-missing
+  Scenario: An HTTP/1.1 server answers an HTTP/1.1 request without a Host header with 400
+    Source: RFC 9112 section 3.2; RFC 9110 sections 2.5 and 6.2
+    When a client sends an HTTP/1.1 request for "/hello.txt" without a Host header
+    Then the response status is 400, unless the server answers as an HTTP/1.0 server
+
+  @profile @id:http.host-missing-contract
+  Scenario: An HTTP/1.1 request without a Host header is 400, whatever version the server answers in
+    Source: sockspec contract (http: an HTTP/1.1 request without a Host header line is 400); RFC 9112 section 3.2
+    When a client sends an HTTP/1.1 request for "/hello.txt" without a Host header
+    Then the response status is 400
+    And the response has an exact Content-Length, and then the server closes the connection
+
+  @must @id:http.host-duplicate
+  Scenario: An HTTP/1.1 server answers a request with two Host header lines with 400
+    Source: RFC 9112 section 3.2; RFC 9110 sections 2.5 and 6.2
+    When a client sends an HTTP/1.1 request for "/hello.txt" with two Host header lines
+    Then the response status is 400, unless the server answers as an HTTP/1.0 server
+
+  @profile @id:http.host-duplicate-contract
+  Scenario: An HTTP/1.1 request with two Host header lines is 400, whatever version the server answers in
+    Source: sockspec contract (http: an HTTP/1.1 request with more than one Host header line is 400); RFC 9112 section 3.2
+    When a client sends an HTTP/1.1 request for "/hello.txt" with two Host header lines
+    Then the response status is 400
+    And the response has an exact Content-Length, and then the server closes the connection
+
+  @must @id:http.head-method
+  Scenario: HEAD gets the status a GET gets, and no content
+    Source: RFC 9110 sections 9.1, 9.3.2 and 8.6
+    When a client asks for the head of "/hello.txt"
+    Then the response has the status a GET of "/hello.txt" gets, and no content follows its head
+
+  @should @id:http.persistent-connection
+  Scenario: An HTTP/1.1 connection carries a second request after the first
+    Source: RFC 9112 section 9.3
+    When a client gets "/hello.txt" over HTTP/1.1 and then again on the same connection
+    Then both responses are 200 with the contents of "hello.txt"
