@@ -17,7 +17,7 @@ const faultSchema = z.strictObject({
 });
 
 /** The placeholders a launch template may hold, filled in for each start. */
-export const PLACEHOLDERS = ['host', 'port', 'backlog', 'root', 'config'] as const;
+export const PLACEHOLDERS = ['host', 'port', 'family', 'backlog', 'root', 'config'] as const;
 const PLACEHOLDER = /\{([a-z]+)\}/g;
 const template = z.string().min(1).superRefine((text, context) => {
   for (const [, name] of text.matchAll(PLACEHOLDER)) {
@@ -26,7 +26,8 @@ const template = z.string().min(1).superRefine((text, context) => {
 });
 
 /**
- * How to start an existing program as it is, for one service: an argv template, config
+ * How to start an existing program as it is, for one service: an argv template ({family}
+ * is 4 or 6, the IP version of {host}, for programs that take the family apart), config
  * files rendered from templates for each start, and how it shows it is ready and how it
  * stops. A service without one is started by the contract's command line (`server`).
  */

@@ -11,6 +11,8 @@ import type { ServerRequest } from './runtime';
 /** The values a launch template's placeholders take for one start. */
 export interface LaunchValues {
   host: string;
+  /** 4 or 6: the IP version of `host`. */
+  family: 4 | 6;
   port: number;
   backlog: number;
   root?: string;
@@ -34,8 +36,9 @@ export function fill(text: string, values: LaunchValues, where: string): string 
 }
 
 /** Renders the launch's config templates into a fresh folder of the run (removed when the run ends) and the argv around them. */
-export function renderLaunch(target: Target, service: Service, launch: Launch, values: Omit<LaunchValues, 'config'>): RenderedLaunch {
+export function renderLaunch(target: Target, service: Service, launch: Launch, values: Omit<LaunchValues, 'config' | 'family'>): RenderedLaunch {
   const where = `${target.manifestPath}: launch.${service}`;
+  const withFamily = { ...values, family: values.host.includes(':') ? (6 as const) : (4 as const) };
   let config: string | undefined;
   if (launch.config) {
     config = runTempDir(`${target.manifest.name}-${service}-config`);
@@ -48,10 +51,10 @@ export function renderLaunch(target: Target, service: Service, launch: Launch, v
       } catch (error) {
         throw new HarnessError(`${where}.config.${file}: cannot read the template ${templateFile} (${(error as NodeJS.ErrnoException).code ?? error})`);
       }
-      writeFileSync(join(config, file), fill(text, { ...values, config }, `${where}.config.${file} (${templateFile})`));
+      writeFileSync(join(config, file), fill(text, { ...withFamily, config }, `${where}.config.${file} (${templateFile})`));
     }
   }
-  const all = { ...values, config };
+  const all = { ...withFamily, config };
   const [program, ...args] = launch.argv.map((part, index) => fill(part, all, `${where}.argv[${index}]`));
   return {
     program: program.includes('/') ? resolve(target.dir, program) : program,
