@@ -11,10 +11,10 @@ const ECHO_SERVER = join(__dirname, 'fixtures', 'launch', 'echo_server.py');
 const dir = tempDir('launch');
 
 /** A target folder for an existing program, described only by its launch template. */
-function launchTarget(name: string, launch: Record<string, unknown>): string {
+function launchTarget(name: string, launch: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   const folder = join(dir, name);
   mkdirSync(folder);
-  writeFileSync(join(folder, 'target.json'), JSON.stringify({ name, language: 'Python 3', description: 'a server written without the contract', services: ['echo'], launch: { echo: launch } }));
+  writeFileSync(join(folder, 'target.json'), JSON.stringify({ name, language: 'Python 3', description: 'a server written without the contract', services: ['echo'], launch: { echo: launch }, ...extra }));
   return folder;
 }
 
@@ -59,6 +59,19 @@ describe('launch templates in target.json', () => {
     const run = runCli(['run', '--target', target, '--id', 'echo.line', '--report-dir', report]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(readSummary(report).targets[0].scenarios[0].transcript ?? '', /was taken before racy-echo bound it \(attempt 1 of 3\); starting again on another free port/);
+  });
+
+  it('asks exit code 0 on the stop signal of a target in the profile only; any other is described', () => {
+    const launch = { argv: ['python3', ECHO_SERVER, '{host}', '{port}', '--die-of-sigterm'], ready: 'listen' };
+    const outside = launchTarget('dies-of-sigterm', launch);
+    const report = join(dir, 'dies-report');
+    const run = runCli(['run', '--target', outside, '--id', 'echo.line', '--report-dir', report]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(readSummary(report).targets[0].scenarios[0].transcript ?? '', /server asked to stop: killed by SIGTERM/);
+    const inside = launchTarget('dies-of-sigterm-in-profile', launch, { profile: 'sockspec' });
+    const refused = runCli(['run', '--target', inside, '--id', 'echo.line', '--report-dir', join(dir, 'dies-profile-report')]);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /server dies-of-sigterm-in-profile echo must exit with code 0 on SIGTERM, but it killed by SIGTERM/);
   });
 
   it('names a program that went to the background, and one that listens on another port, with exit 2', () => {
