@@ -28,6 +28,13 @@ Feature: UDP datagrams
     When a client sends an empty datagram
     Then the client receives an empty datagram
 
+  @must @id:udp.empty-datagram-others-answered
+  Scenario: After an empty datagram from one client, another client is still answered
+    Source: RFC 862, UDP Based Echo Service ("When a datagram is received, the data from it is sent back in an answering datagram")
+    Given a client has sent an empty datagram
+    When another client sends the datagram "still answering"
+    Then that client receives "still answering" back
+
   @profile @id:udp.max-ipv4-datagram
   Scenario: The largest IPv4 datagram comes back whole
     Source: sockspec contract (udp-echo: "up to 65507 bytes"); RFC 1122 section 3.3.2

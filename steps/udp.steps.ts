@@ -1,7 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { UdpClient, type Datagram } from '../src/driver/udp-client';
-import { seededBytes } from '../src/driver/payload';
 import { assertDatagram, assertSameDatagrams, udpPingPong } from '../src/services/udp-echo-exchange';
+import { describeDifference, seededBytes } from '../src/driver/payload';
 import type { SockspecWorld } from './world';
 
 Given('a UDP echo server', async function (this: SockspecWorld) {
@@ -18,6 +18,21 @@ When('a client sends an empty datagram', async function (this: SockspecWorld) {
 
 When('a client sends a datagram of {int} random bytes', async function (this: SockspecWorld, size: number) {
   await sendDatagrams(this, [seededBytes(size, this.scenarioName)]);
+});
+
+Given('a client has sent an empty datagram', async function (this: SockspecWorld) {
+  // Its own reply, if any, is what udp.empty-datagram judges; here only what it does to the others counts.
+  await sendDatagrams(this, [Buffer.alloc(0)]);
+});
+
+When('another client sends the datagram {string}', async function (this: SockspecWorld, text: string) {
+  await sendDatagrams(this, [Buffer.from(text)]);
+});
+
+Then('that client receives {string} back', async function (this: SockspecWorld, text: string) {
+  const reply = await udp(this).receive();
+  const difference = describeDifference(Buffer.from(text), reply.data);
+  if (difference) throw new Error(`the reply: ${difference}`);
 });
 
 When(
