@@ -58,13 +58,6 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
   } else if (!runtime.ipv6) {
     list.push({ tagExpression: '@ipv6', status: 'not runnable', reason: `the ${runtime.name} runtime reaches servers over IPv4 only` });
   }
-  const fixedBacklog = target.manifest.services.filter((service) => {
-    const launch = target.manifest.launch?.[service];
-    return launch !== undefined && !takesBacklog(target, launch);
-  });
-  if (fixedBacklog.length > 0) {
-    list.push({ tagExpression: `@backlog-option and (${fixedBacklog.map((service) => `@${service}`).join(' or ')})`, status: 'not runnable', reason: `needs to set the listen backlog, and the launch template of ${fixedBacklog.join(', ')} has no {backlog}` });
-  }
   if (pathProblem) {
     list.push({ tagExpression: '@transparent-path', status: 'not runnable', reason: `needs TCP end to end between client and server, but ${pathProblem}` });
   }
@@ -73,6 +66,14 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
     status: 'not applicable',
     reason: `states another platform's behaviour; the server runs on ${runtime.platform} (kernel ${release()})`,
   });
+  // After the platform's: a scenario that concerns another kernel is not applicable, whatever this run could do.
+  const fixedBacklog = target.manifest.services.filter((service) => {
+    const launch = target.manifest.launch?.[service];
+    return launch !== undefined && !takesBacklog(target, launch);
+  });
+  if (fixedBacklog.length > 0) {
+    list.push({ tagExpression: `@backlog-option and (${fixedBacklog.map((service) => `@${service}`).join(' or ')})`, status: 'not runnable', reason: `needs to set the listen backlog, and the launch template of ${fixedBacklog.join(', ')} has no {backlog}` });
+  }
   return list;
 }
 

@@ -94,7 +94,8 @@ Then("the client's socket reports {word}", async function (this: SockspecWorld, 
 async function sendDatagrams(world: SockspecWorld, datagrams: Buffer[]): Promise<void> {
   const client = (world.udpClient = world.closeAtScenarioEnd(await UdpClient.open(world.runningServer.host, world.transcript)));
   world.sentDatagrams = datagrams;
-  for (const datagram of datagrams) await client.send(datagram, world.runningServer.host, world.runningServer.port);
+  // Back to back: every datagram is handed to the kernel before any send is waited for.
+  await Promise.all(datagrams.map((datagram) => client.send(datagram, world.runningServer.host, world.runningServer.port)));
 }
 
 function udp(world: SockspecWorld): UdpClient {
