@@ -67,7 +67,8 @@ describe('docker runtime', { skip }, () => {
         const expected = fault!.expectedFailures;
         const reportDir = tempDir('docker-control');
         const ids = expected.flatMap((id) => ['--id', id]);
-        const { status, stderr } = await runCliAsync(['run', '--runtime', 'docker', '--target', name, ...ids, '--report-dir', reportDir], 1_200_000);
+        // --strict: a control caught by a @should scenario warns otherwise, and the run would exit 0.
+        const { status, stderr } = await runCliAsync(['run', '--runtime', 'docker', '--strict', '--target', name, ...ids, '--report-dir', reportDir], 1_200_000);
         assert.equal(status, 1, `${name}: the run should fail; it ended: ${endOf(stderr)}`);
         const results = (JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary).targets[0].scenarios;
         const failed = results.filter((result) => DID_NOT_PASS.has(result.status)).map((result) => result.id!);
