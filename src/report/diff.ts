@@ -1,4 +1,4 @@
-import { cellKey, explain, scenarioKeys, targetLabels } from './matrix';
+import { cellKey, explain, haveIds, scenarioKeys, targetLabels } from './matrix';
 import type { ScenarioResult } from './summary';
 import type { Summary } from './summary-schema';
 
@@ -6,6 +6,8 @@ export interface ScenarioChange {
   target: string;
   /** The scenario's identity across runs (see scenarioKeys). */
   key: string;
+  /** Its row in the new run's matrix, which keys by ID even when the base has none. */
+  matrixKey?: string;
   base?: ScenarioResult;
   next?: ScenarioResult;
 }
@@ -27,12 +29,14 @@ export interface SummaryDiff {
  * summary holds a name twice: a merged summary of two runtimes would otherwise share
  * no cell with a single run, and its regressions would pass as new and removed.
  */
-function indexResults(summary: Summary): Map<string, { target: string; key: string; result: ScenarioResult }> {
+function indexResults(summary: Summary, byId: boolean): Map<string, { target: string; key: string; matrixKey: string; result: ScenarioResult }> {
   const labels = targetLabels(summary);
-  const index = new Map<string, { target: string; key: string; result: ScenarioResult }>();
+  const matrixById = haveIds(summary.targets.map((target) => target.scenarios));
+  const index = new Map<string, { target: string; key: string; matrixKey: string; result: ScenarioResult }>();
   summary.targets.forEach((target, column) => {
-    scenarioKeys(target.scenarios).forEach((key, row) => {
-      index.set(cellKey(`${target.name} (${target.runtime})`, key), { target: labels[column], key, result: target.scenarios[row] });
+    const matrixKeys = scenarioKeys(target.scenarios, matrixById);
+    scenarioKeys(target.scenarios, byId).forEach((key, row) => {
+      index.set(cellKey(`${target.name} (${target.runtime})`, key), { target: labels[column], key, matrixKey: matrixKeys[row], result: target.scenarios[row] });
     });
   });
   return index;
@@ -41,12 +45,14 @@ function indexResults(summary: Summary): Map<string, { target: string; key: stri
 const reasonOf = (result: ScenarioResult): string => [result.failedStep, result.message, result.reason].filter(Boolean).join(' ');
 
 export function diffSummaries(base: Summary, next: Summary): SummaryDiff {
-  const before = indexResults(base);
-  const after = indexResults(next);
+  // By ID where both runs have them; a baseline from before IDs is matched by feature and scenario name.
+  const byId = haveIds([...base.targets, ...next.targets].map((target) => target.scenarios));
+  const before = indexResults(base, byId);
+  const after = indexResults(next, byId);
   const diff: SummaryDiff = { regressions: [], fixes: [], added: [], removed: [], changed: [] };
-  for (const [id, { target, key, result }] of after) {
+  for (const [id, { target, key, matrixKey, result }] of after) {
     const old = before.get(id)?.result;
-    const change = { target, key, base: old, next: result };
+    const change = { target, key, matrixKey, base: old, next: result };
     if (!old) diff.added.push(change);
     else if (old.status === 'passed' && result.status === 'failed') diff.regressions.push(change);
     else if (old.status === 'failed' && result.status === 'passed') diff.fixes.push(change);
@@ -59,7 +65,7 @@ export function diffSummaries(base: Summary, next: Summary): SummaryDiff {
 }
 
 /** The cells `buildMatrix` marks as regressed. */
-export const regressionCells = (diff: SummaryDiff): Set<string> => new Set(diff.regressions.map((change) => cellKey(change.target, change.key)));
+export const regressionCells = (diff: SummaryDiff): Set<string> => new Set(diff.regressions.map((change) => cellKey(change.target, change.matrixKey ?? change.key)));
 
 /** The diff as Markdown, for a pull-request comment, a CI job summary or a terminal. */
 export function diffMarkdown(diff: SummaryDiff, baseName: string, nextName: string): string {
@@ -78,10 +84,10 @@ export function diffMarkdown(diff: SummaryDiff, baseName: string, nextName: stri
   return `${lines.join('\n')}\n`;
 }
 
-/** The scenario as a reader finds it: its ID with its name, or the key of a summary from before IDs. */
+/** The scenario as a reader finds it: its ID with its name, or its feature and name where a summary from before IDs takes part. */
 function named(change: ScenarioChange): string {
   const result = change.next ?? change.base!;
-  return result.id ? `${change.key} (${result.scenario})` : change.key;
+  return result.id && change.key.startsWith(result.id) ? `${change.key} (${result.scenario})` : change.key;
 }
 
 const statusLine = (result: ScenarioResult): string => (result.status === 'passed' ? 'passed' : `${result.status} (${explain(result)})`);

@@ -36,26 +36,31 @@ export function targetLabels(summary: Summary): string[] {
 }
 
 /**
- * A scenario's identity across runs: its ID, or in a summary from before IDs, feature
- * and scenario name; never the file's line (editing a feature file moves lines). An
- * outline's examples share ID and name, so the second and later ones are numbered.
+ * A scenario's identity across runs: its ID, or where a summary from before IDs takes
+ * part (`byId` false), feature and scenario name; never the file's line (editing a
+ * feature file moves lines). An outline's examples share ID and name, so the second
+ * and later ones are numbered.
  */
-export function scenarioKeys(scenarios: ScenarioResult[]): string[] {
+export function scenarioKeys(scenarios: ScenarioResult[], byId = haveIds([scenarios])): string[] {
   const seen = new Map<string, number>();
   return scenarios.map((result) => {
-    const base = result.id ?? `${result.feature}: ${result.scenario}`;
+    const base = byId && result.id ? result.id : `${result.feature}: ${result.scenario}`;
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
     return occurrence === 1 ? base : `${base} #${occurrence}`;
   });
 }
 
+/** Whether every scenario of these lists has an ID (a schema 1 summary has none). */
+export const haveIds = (lists: ScenarioResult[][]): boolean => lists.every((scenarios) => scenarios.every((result) => result.id !== undefined));
+
 export function buildMatrix(summary: Summary, regressions: Set<string> = new Set()): Matrix {
   const labels = targetLabels(summary);
+  const byId = haveIds(summary.targets.map((target) => target.scenarios));
   const columns = summary.targets.map((target, index) => ({ label: labels[index], target }));
   const rows = new Map<string, MatrixRow>();
   summary.targets.forEach((target, column) => {
-    scenarioKeys(target.scenarios).forEach((key, index) => {
+    scenarioKeys(target.scenarios, byId).forEach((key, index) => {
       const result = target.scenarios[index];
       let row = rows.get(key);
       if (!row) {
