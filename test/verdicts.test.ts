@@ -6,14 +6,13 @@ import { parse as parseJunit } from 'junit2json';
 import { buildTarget } from '../src/build';
 import { loadTarget } from '../src/contract/manifest';
 import { scaled, withTimeout } from '../src/driver/wait';
-import { combineExpectations, parseExpectations } from '../src/expectations';
+import { NO_EXPECTATIONS, combineExpectations, parseExpectations } from '../src/expectations';
 import { BUNDLED_TARGETS_DIR } from '../src/paths';
 import { readSummary } from '../src/report/summary-schema';
 import { judge, type JudgeContext } from '../src/verdicts';
 import { runCli, tempDir } from './helpers';
 
-const NONE = { expected: [], exclude: [] };
-const context = (overrides: Partial<JudgeContext> = {}): JudgeContext => ({ followsProfile: true, strict: false, expectations: NONE, today: '2026-12-01', ...overrides });
+const context = (overrides: Partial<JudgeContext> = {}): JudgeContext => ({ followsProfile: true, strict: false, expectations: NO_EXPECTATIONS, today: '2026-12-01', ...overrides });
 const expecting = (id: string, until?: string): JudgeContext['expectations'] => ({ expected: [{ entry: { id, reason: 'known', ...(until ? { until } : {}) }, where: 'x.json expected[0]' }], exclude: [] });
 
 describe('verdicts', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readOptional } from './proc-net';
 import { createServer } from 'node:net';
 
 /** Whether this machine can listen on the IPv6 loopback address. */
@@ -12,9 +12,5 @@ export function hasIpv6Loopback(): Promise<boolean> {
 
 /** Whether the kernel lists ::1 among its IPv6 addresses (/proc/net/if_inet6): not so in a container with IPv6 off. */
 export function ipv6LoopbackConfigured(ifInet6 = '/proc/net/if_inet6'): boolean {
-  try {
-    return readFileSync(ifInet6, 'utf8').split('\n').some((line) => line.startsWith('00000000000000000000000000000001 '));
-  } catch {
-    return false;
-  }
+  return readOptional(ifInet6).split('\n').some((line) => line.startsWith('00000000000000000000000000000001 '));
 }

@@ -115,7 +115,8 @@ export function processState(pid: number): string | undefined {
   return stat ? stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) : undefined;
 }
 
-function readOptional(path: string): string {
+/** A /proc file's text, or '' once what it describes is gone. */
+export function readOptional(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {

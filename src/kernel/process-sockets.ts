@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readOptional } from './proc-net';
 
 /**
  * What sockets a process and its descendants have bound, from /proc alone: the process
@@ -22,7 +23,7 @@ export function processTree(pid: number): number[] {
   const visit = (current: number): void => {
     tree.push(current);
     for (const task of readdirOrEmpty(`/proc/${current}/task`)) {
-      for (const child of readOrEmpty(`/proc/${current}/task/${task}/children`).trim().split(/\s+/).filter(Boolean)) visit(Number(child));
+      for (const child of readOptional(`/proc/${current}/task/${task}/children`).trim().split(/\s+/).filter(Boolean)) visit(Number(child));
     }
   };
   visit(pid);
@@ -54,7 +55,7 @@ export function boundSockets(pid: number): BoundSocket[] {
     const inodes = socketInodes(member);
     if (inodes.size === 0) continue;
     for (const [table, protocol, state] of [['tcp', 'tcp', LISTEN], ['tcp6', 'tcp', LISTEN], ['udp', 'udp', UNCONNECTED], ['udp6', 'udp', UNCONNECTED]] as const) {
-      for (const entry of parseSocketTable(readOrEmpty(`/proc/${member}/net/${table}`))) {
+      for (const entry of parseSocketTable(readOptional(`/proc/${member}/net/${table}`))) {
         if (entry.state === state && inodes.has(entry.inode)) found.push({ protocol, address: entry.address, port: entry.port, pid: member });
       }
     }
@@ -109,13 +110,5 @@ function readdirOrEmpty(path: string): string[] {
     return readdirSync(path);
   } catch {
     return [];
-  }
-}
-
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
   }
 }

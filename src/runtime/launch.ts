@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -42,7 +42,6 @@ export function renderLaunch(target: Target, service: Service, launch: Launch, v
   let config: string | undefined;
   if (launch.config) {
     config = runTempDir(`${target.manifest.name}-${service}-config`);
-    mkdirSync(config, { recursive: true });
     for (const [file, templateFile] of Object.entries(launch.config)) {
       const templatePath = resolve(target.dir, templateFile);
       let text: string;
