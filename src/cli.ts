@@ -18,14 +18,12 @@ import { parseShard, readDurations, type Shard } from './selection';
 import { readExpectationsFile } from './expectations';
 import { TIMEOUT_SCALE_VARIABLE } from './driver/wait';
 import { explain } from './report/matrix';
-import { FAILING_VERDICTS, VERDICTS, type Verdict } from './verdicts';
+import { FAILING_VERDICTS, NOT_CHECKED, VERDICTS } from './verdicts';
 import { bundledTargets, fieldTargets, isNegativeControl, referenceTargets, resolveTargets } from './targets';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_HARNESS_ERROR = 2;
-
-const NOT_CHECKED: ReadonlySet<Verdict> = new Set(['not applicable', 'not runnable', 'excluded']);
 
 const log = (line: string): void => void process.stderr.write(`sockspec: ${line}\n`);
 

@@ -17,6 +17,8 @@ export type Verdict = (typeof VERDICTS)[number];
 
 /** The verdicts that make a run exit 1. */
 export const FAILING_VERDICTS: ReadonlySet<Verdict> = new Set(['failed', 'fixed']);
+/** The verdicts of scenarios that were not checked at all, each with its reason. */
+export const NOT_CHECKED: ReadonlySet<Verdict> = new Set(['not applicable', 'not runnable', 'excluded']);
 /** The verdicts of scenarios whose steps ran and did not all pass. */
 export const DID_NOT_PASS: ReadonlySet<Verdict> = new Set(['failed', 'warned', 'expected failure']);
 

@@ -1,5 +1,5 @@
 import { buildMatrix, cellKey, explain, STATUSES, totals } from './matrix';
-import type { Verdict } from '../verdicts';
+import { NOT_CHECKED, type Verdict } from '../verdicts';
 import type { Summary } from './summary-schema';
 
 // Emoji carry the colour in a pull-request comment; the words carry the meaning without it.
@@ -20,7 +20,6 @@ const SECTIONS: [string, ReadonlySet<Verdict>][] = [
   ['Warnings (the standard allows it; a SHOULD, or only sockspec asks)', new Set(['warned'])],
   ['Expected failures', new Set(['expected failure'])],
 ];
-const UNCHECKED: ReadonlySet<Verdict> = new Set(['not applicable', 'not runnable', 'excluded']);
 
 /** matrix.md: the matrix for a pull-request comment or a CI job summary. */
 export function matrixMarkdown(summary: Summary, regressions?: Set<string>): string {
@@ -57,7 +56,7 @@ export function matrixMarkdown(summary: Summary, regressions?: Set<string>): str
   const unchecked = new Map<string, string[]>();
   for (const entry of matrix.rows) {
     entry.cells.forEach((result, index) => {
-      if (!result || !UNCHECKED.has(result.status)) return;
+      if (!result || !NOT_CHECKED.has(result.status)) return;
       const line = `- ${MARK[result.status]}: ${entry.scenario} (${entry.location}): ${result.reason}`;
       unchecked.set(line, [...(unchecked.get(line) ?? []), labels[index]]);
     });
