@@ -79,9 +79,6 @@ export async function runSuite(options: SuiteOptions): Promise<TargetOutcome[]> 
 async function runTarget(target: Target, options: SuiteOptions, onProgress: (running: TargetOutcome) => void): Promise<TargetOutcome> {
   const name = target.manifest.name;
   const endpoints = options.endpoints?.[name];
-  if (options.runtime === 'docker' && target.manifest.launch) {
-    throw new HarnessError(`${target.manifestPath}: the docker runtime cannot start a launch template yet (it runs images by the contract's command line); use the process runtime`);
-  }
   const runtime = createRuntime(options.runtime, { log: options.log, endpoints });
   // Only local processes run the local build; images build inside Docker, external servers are built elsewhere.
   if (options.runtime === 'process') await buildTarget(target, options.log);

@@ -1,13 +1,16 @@
 import './testcontainers-settings';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { onCleanup } from '../cleanup';
 import { ownedLabels, removeAbandonedContainers, removeContainersOwnedBy } from './container-owners';
-import type { Service, Target } from '../contract/manifest';
+import type { Launch, Service, Target } from '../contract/manifest';
+import { HarnessError } from '../errors';
 import { withTimeout } from '../driver/wait';
 import { ensureImage } from './docker-images';
+import { renderLaunch } from './launch';
+import { ListeningInContainer, exitedBeforeListening, type ListenTarget } from './listen-readiness';
 import { probeMappedPort } from './path-probe';
 import { ProcControl } from './proc-control';
 import type { ClientExit, ClientRequest, RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
@@ -18,11 +21,14 @@ export { SOCKSPEC_LABEL, removeAbandonedContainers } from './container-owners';
 /** The port every server listens on inside its container; the harness reaches it through a mapping on 127.0.0.1. */
 export const CONTAINER_PORT = 7000;
 const START_TIMEOUT_MS = 10_000;
+type BindMount = Parameters<GenericContainer['withBindMounts']>[0][number];
 const LOG_TAIL_BYTES = 4096;
 
 /** A container whose network namespace may carry sysctls, and which reports how it exits. */
 class TargetContainer extends GenericContainer {
   exited: Promise<ServerExit> | undefined;
+  /** Set once the container has exited. */
+  exit: ServerExit | undefined;
 
   /**
    * Runs the server under Docker's init (tini) instead of as PID 1. The kernel
@@ -32,6 +38,12 @@ class TargetContainer extends GenericContainer {
    */
   withInit(): this {
     this.hostConfig.Init = true;
+    return this;
+  }
+
+  /** The signal `docker stop` sends (to Docker's init, which passes it on to the server). */
+  withStopSignal(signal: NodeJS.Signals): this {
+    this.createOpts.StopSignal = signal;
     return this;
   }
 
@@ -46,7 +58,7 @@ class TargetContainer extends GenericContainer {
     this.exited = (await dockerContainer(containerId))
       // "next-exit": the container has not even started yet, so the default ("not-running") would answer at once.
       .wait({ condition: 'next-exit' })
-      .then((result: { StatusCode: number }) => exitFromStatus(result.StatusCode));
+      .then((result: { StatusCode: number }) => (this.exit = exitFromStatus(result.StatusCode)));
   }
 }
 
@@ -209,31 +221,69 @@ async function startServerContainer(target: Target, image: string, request: Serv
   const container = new TargetContainer(image)
     .withInit()
     .withNetworkMode(`container:${namespace.holder.getId()}`)
-    .withCommand(serverArgs({ ...request, host: containerHost(request.host), port: CONTAINER_PORT }))
     .withLabels(ownedLabels())
-    .withLogConsumer((stream) => stream.on('data', collect))
-    .withWaitStrategy(Wait.forLogMessage(LISTENING_LINE_IN_LOG).withStartupTimeout(START_TIMEOUT_MS));
+    .withLogConsumer((stream) => stream.on('data', collect));
+  const listenTarget = { host: containerHost(request.host), port: CONTAINER_PORT, service: request.service };
+  const launch = target.manifest.launch?.[request.service];
+  const readiness = launch?.ready ?? 'line';
+  const mounts: BindMount[] = [];
   if (request.root !== undefined) {
     // The files' folder keeps its host path, so an absolute path means the same inside and out.
     const shared = resolve(request.root, '..');
-    container.withBindMounts([{ source: shared, target: shared, mode: 'ro' }]);
+    mounts.push({ source: shared, target: shared, mode: 'ro' });
   }
+  if (launch) mounts.push(...configureLaunch(container, target, request, launch, listenTarget));
+  else container.withCommand(serverArgs({ ...request, host: listenTarget.host, port: CONTAINER_PORT }));
+  container.withBindMounts(mounts);
+  container.withWaitStrategy(
+    readiness === 'line'
+      ? Wait.forLogMessage(LISTENING_LINE_IN_LOG).withStartupTimeout(START_TIMEOUT_MS)
+      : new ListeningInContainer(listenTarget, () => container.exit !== undefined).withStartupTimeout(START_TIMEOUT_MS),
+  );
   let started: StartedTestContainer;
   try {
     started = await container.start();
   } catch (error) {
     const exit = await withTimeout(container.exited ?? Promise.reject(new Error('no exit watch')), STOP_GRACE_MS, 'the failed server container to exit').catch(() => undefined);
-    const reason = exit ? 'exited before printing "LISTENING <port>"' : `did not print "LISTENING <port>": ${firstLine(error)}`;
+    const reason =
+      readiness === 'listen'
+        ? exit
+          ? exitedBeforeListening(exit, listenTarget)
+          : `never listened: ${firstLine(error)}`
+        : exit
+          ? 'exited before printing "LISTENING <port>"'
+          : `did not print "LISTENING <port>": ${firstLine(error)}`;
     throw new ServerStartError(what, reason, exit, logTail(output));
   }
-  // testcontainers saw the line on a log stream of its own; this one may be a moment behind.
-  const port = await withTimeout(announced, START_TIMEOUT_MS, 'the LISTENING line in the log sockspec reads');
-  if (port !== CONTAINER_PORT) {
-    await removeContainer(started);
-    throw new ServerStartError(what, `printed "LISTENING ${port}", but it was told --port ${CONTAINER_PORT}`, undefined, logTail(output));
+  if (readiness === 'line') {
+    // testcontainers saw the line on a log stream of its own; this one may be a moment behind.
+    const port = await withTimeout(announced, START_TIMEOUT_MS, 'the LISTENING line in the log sockspec reads');
+    if (port !== CONTAINER_PORT) {
+      await removeContainer(started);
+      throw new ServerStartError(what, `printed "LISTENING ${port}", but it was told --port ${CONTAINER_PORT}`, undefined, logTail(output));
+    }
   }
   const inspected = await (await dockerContainer(started.getId())).inspect();
-  return new ContainerServer(request.service, started, container.exited!, serverPidUnder(inspected.State.Pid), () => logTail(output), namespace);
+  const stopGraceMs = launch?.stopGraceMs ?? STOP_GRACE_MS;
+  return new ContainerServer(request.service, started, container.exited!, serverPidUnder(inspected.State.Pid), () => logTail(output), namespace, stopGraceMs);
+}
+
+/**
+ * An existing program in its image, started as its launch template says: the filled-in
+ * argv is the container's command, and the config files, rendered on this machine, are
+ * mounted at the same path (read-write: programs such as nginx keep their pid and
+ * temporary files next to their config). Returns that mount.
+ */
+function configureLaunch(container: TargetContainer, target: Target, request: ServerRequest, launch: Launch, listenTarget: ListenTarget): BindMount[] {
+  const rendered = renderLaunch(target, request.service, launch, { host: listenTarget.host, port: listenTarget.port, backlog: request.backlog, root: request.root });
+  const [program, ...args] = rendered.command;
+  container.withEntrypoint([program]).withCommand(args).withEnvironment(rendered.env).withStopSignal(launch.stopSignal);
+  if (launch.cwd !== undefined) {
+    // A relative cwd names a folder of the target on this machine, which is not in the image.
+    if (!isAbsolute(launch.cwd)) throw new HarnessError(`${target.manifestPath}: launch.${request.service}.cwd: the docker runtime needs an absolute path inside the image, not ${launch.cwd}`);
+    container.withWorkingDir(launch.cwd);
+  }
+  return rendered.config === undefined ? [] : [{ source: rendered.config, target: rendered.config, mode: 'rw' }];
 }
 
 const LISTENING_LINE_IN_LOG = new RegExp(LISTENING_LINE.source.replace('^', '(^|\\n)').replace('$', '(\\r?\\n|$)'));
@@ -252,6 +302,7 @@ class ContainerServer implements RunningServer {
     pid: number,
     readonly stderrTail: () => string,
     namespace: Namespace,
+    private readonly stopGraceMs: number,
   ) {
     this.port = service === 'udp-echo' ? namespace.udpPort : namespace.tcpPort;
     void exited.then((exit) => (this.exit = exit));
@@ -270,8 +321,8 @@ class ContainerServer implements RunningServer {
     const api = await dockerContainer(this.container.getId());
     // A paused container cannot act on SIGTERM; let it run so it can exit as the contract asks.
     if ((await api.inspect()).State.Paused) await api.unpause();
-    // Docker sends SIGTERM, and SIGKILL once the grace period is over: a SIGKILL death means "too late".
-    await api.stop({ t: STOP_GRACE_MS / 1000 }).catch(() => undefined);
+    // Docker sends the stop signal, and SIGKILL once the grace period is over: a SIGKILL death means "too late".
+    await api.stop({ t: Math.ceil(this.stopGraceMs / 1000) }).catch(() => undefined);
     const exit = await this.exited;
     this.exit = exit;
     const stoppedInTime = exit.signal !== 'SIGKILL';

@@ -20,10 +20,15 @@ export interface LaunchValues {
 }
 
 export interface RenderedLaunch {
+  /** The program as a path on this machine: one with a "/" is relative to the target folder. */
   program: string;
+  /** The filled-in argv as written, for a container, where paths are the image's. */
+  command: string[];
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** The folder the config templates were rendered into, if there are any. */
+  config?: string;
 }
 
 /** Fills `{host}`, `{port}`... in; a placeholder with no value (a root for the echo service) is an error naming the template. */
@@ -54,12 +59,15 @@ export function renderLaunch(target: Target, service: Service, launch: Launch, v
     }
   }
   const all = { ...withFamily, config };
-  const [program, ...args] = launch.argv.map((part, index) => fill(part, all, `${where}.argv[${index}]`));
+  const command = launch.argv.map((part, index) => fill(part, all, `${where}.argv[${index}]`));
+  const [program, ...args] = command;
   return {
     program: program.includes('/') ? resolve(target.dir, program) : program,
+    command,
     args,
     cwd: resolve(target.dir, launch.cwd ?? '.'),
     env: Object.fromEntries(Object.entries(launch.env ?? {}).map(([name, value]) => [name, fill(value, all, `${where}.env.${name}`)])),
+    config,
   };
 }
 

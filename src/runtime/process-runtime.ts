@@ -21,9 +21,9 @@ import {
   type StopResult,
 } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
-import { freePort, listeningWhereAsked, protocolOf, renderLaunch } from './launch';
-import { processTree, type BoundSocket } from '../kernel/process-sockets';
-import { formatAddress } from '../driver/transcript';
+import { freePort, protocolOf, renderLaunch } from './launch';
+import { awaitListening, exitedBeforeListening } from './listen-readiness';
+import { processTree } from '../kernel/process-sockets';
 import { scaled } from '../driver/wait';
 
 const STDERR_TAIL_BYTES = 4096;
@@ -256,19 +256,8 @@ class ProcessServer implements RunningServer {
   async readyWhenListening(unscaledTimeoutMs: number, port: number): Promise<RunningServer> {
     const what = `${this.target.manifest.name} ${this.service}`;
     const expected = { host: this.request.host, port, service: this.service };
-    let elsewhere: BoundSocket[] = [];
     try {
-      await pollUntil(
-        () => {
-          if (this.exit !== undefined) return true;
-          const seen = listeningWhereAsked(this.child.pid!, expected);
-          elsewhere = seen.elsewhere;
-          return seen.ready ? true : undefined;
-        },
-        unscaledTimeoutMs,
-        () => `a ${protocolOf(this.service).toUpperCase()} socket of its process tree bound on ${formatAddress(expected.host, port)}${elsewhere.length > 0 ? `; it listens on ${elsewhere.map((socket) => formatAddress(socket.address, socket.port)).join(', ')} instead: does its config take {host} and {port}?` : ''}`,
-        10,
-      );
+      await awaitListening(this.child.pid!, () => this.exit !== undefined, expected, unscaledTimeoutMs);
     } catch (error) {
       this.signal('SIGKILL');
       await this.exited;
@@ -277,9 +266,8 @@ class ProcessServer implements RunningServer {
     if (this.exit !== undefined) {
       // Waited for so that stderr is complete.
       await this.exited;
-      const background = this.exit.code === 0 ? ': went to the background? use its foreground flag (nginx: daemon off; lighttpd: -D; xinetd: -dontfork)' : '';
       this.signal('SIGKILL');
-      throw new ServerStartError(what, `exited (${describeExit(this.exit)}) before listening on ${formatAddress(expected.host, port)}${background}`, undefined, this.stderrTail());
+      throw new ServerStartError(what, exitedBeforeListening(this.exit, expected), undefined, this.stderrTail());
     }
     this.child.stdout!.resume();
     this.port = port;
