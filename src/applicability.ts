@@ -10,7 +10,9 @@ import { takesBacklog } from './runtime/launch';
  * `@client` for scenarios that test the target's client, and
  * the capabilities they use (`@server-control`, `@namespace-sysctl`, `@ipv6`,
  * `@transparent-path` for behaviours a proxy in the path would rewrite,
- * `@backlog-option` for those that set the server's listen backlog). A
+ * `@backlog-option` for those that set the server's listen backlog, `@host-option`
+ * for those about the address the server binds, which must be the one it was given,
+ * `@resource-limits` for those that start the server under a limit such as RLIMIT_NOFILE). A
  * scenario whose needs this run cannot meet is reported with the reason, never run
  * and never counted as passed.
  */
@@ -46,6 +48,20 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
   if (!runtime.serverControl) {
     list.push({ tagExpression: '@server-control', status: 'not runnable', reason: `needs server control (starting it with chosen options, stopping, freezing, reading its kernel counters), which the ${runtime.name} runtime does not have` });
   }
+  if (!listensOnGivenHost(runtime)) {
+    list.push({
+      tagExpression: '@host-option',
+      status: 'not runnable',
+      reason: `needs the server to listen on exactly the --host it is given; the ${runtime.name} runtime tells it to listen on every address of its own network namespace and reaches it through a port mapping`,
+    });
+  }
+  if (!runtime.resourceLimits) {
+    list.push({
+      tagExpression: '@resource-limits',
+      status: 'not runnable',
+      reason: `needs to start the server under a resource limit (RLIMIT_NOFILE), which the ${runtime.name} runtime cannot set${runtime.name === 'process' ? ' here (it needs Linux and prlimit from util-linux)' : ': it does not start the server'}`,
+    });
+  }
   if (!runtime.namespaceSysctls) {
     list.push({
       tagExpression: '@namespace-sysctl',
@@ -75,6 +91,15 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
     list.push({ tagExpression: `@backlog-option and (${fixedBacklog.map((service) => `@${service}`).join(' or ')})`, status: 'not runnable', reason: `needs to set the listen backlog, and the launch template of ${fixedBacklog.join(', ')} has no {backlog}` });
   }
   return list;
+}
+
+/**
+ * Whether a server started by this runtime is told the --host the scenario chose. The
+ * docker runtime passes the wildcard address instead (clients arrive through a port
+ * mapping), so a scenario about the address a server binds proves nothing there.
+ */
+export function listensOnGivenHost(runtime: Runtime): boolean {
+  return runtime.listensOnGivenHost;
 }
 
 /** The tag expression of the scenarios that do run: the user's selection minus every exclusion. */

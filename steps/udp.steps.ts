@@ -87,7 +87,9 @@ When('the connected client sends a datagram', async function (this: SockspecWorl
 Then("the client's socket reports {word}", async function (this: SockspecWorld, errno: string) {
   // The kernel turns the ICMP "port unreachable" into a pending socket error; Node
   // surfaces it as an 'error' event from its next receive (recvmsg), not from send.
-  const error = await udp(this).nextError();
+  const error = await udp(this).nextError().catch((timeout: Error) => {
+    throw new Error(`expected ${errno}, but ${timeout.message} (did a socket take the datagram?)`);
+  });
   if (error.code !== errno) throw new Error(`expected ${errno}, but the socket reported ${error.code ?? error.message}`);
 });
 

@@ -24,7 +24,7 @@ export const DEFAULT_BACKLOG = 128;
 const runtimes = new Map<string, { target: Target; runtime: Runtime }>();
 let fileRoot: FileRoot | undefined;
 
-export type ServerOptions = Partial<Pick<ServerRequest, 'host' | 'port' | 'backlog' | 'sysctls' | 'alongside'>>;
+export type ServerOptions = Partial<Pick<ServerRequest, 'host' | 'port' | 'backlog' | 'sysctls' | 'alongside' | 'limits'>>;
 
 /** The state of one scenario: the target's server and the clients talking to it. */
 export class SockspecWorld extends World<SockspecParameters> {
@@ -111,6 +111,7 @@ export class SockspecWorld extends World<SockspecParameters> {
       root: service === 'file' || service === 'http' ? this.fileRoot.root : undefined,
       ...(options.sysctls ? { sysctls: options.sysctls } : {}),
       ...(options.alongside ? { alongside: options.alongside } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
     };
   }
 

@@ -95,8 +95,13 @@ describe('docker runtime', { skip }, () => {
         const ids = expected.flatMap((id) => ['--id', id]);
         // --strict: a control caught by a @should scenario warns otherwise, and the run would exit 0.
         const { status, stderr } = await runCliAsync(['run', '--runtime', 'docker', '--strict', '--target', name, ...ids, '--report-dir', reportDir], 1_200_000);
-        assert.equal(status, 1, `${name}: the run should fail; it ended: ${endOf(stderr)}`);
         const results = (JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary).targets[0].scenarios;
+        // A bug in the address a server binds cannot show where every server is told the wildcard address (faulty-python-any-address).
+        if (results.length > 0 && results.every((result) => result.status === 'not runnable' && /tells it to listen on every address of its own network namespace/.test(result.reason ?? ''))) {
+          rows.push(`  ${name}: not runnable on docker (${results[0].reason})`);
+          continue;
+        }
+        assert.equal(status, 1, `${name}: the run should fail; it ended: ${endOf(stderr)}`);
         const failed = results.filter((result) => DID_NOT_PASS.has(result.status)).map((result) => result.id!);
         rows.push(`  ${name}: ${failed.join('; ') || 'NOTHING'}`);
         assert.deepEqual(expected.filter((scenario) => !failed.includes(scenario)), [], `negative control ${name} on docker: expected failures that passed`);

@@ -12,9 +12,9 @@ const TABLE = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->whe
 describe('/proc/net/tcp reader', () => {
   it('parses every socket of the table', () => {
     assert.deepEqual(parseTcpTable(TABLE), [
-      { localPort: 8080, remotePort: 0, state: 'LISTEN', sendQueue: 0, receiveQueue: 3 },
-      { localPort: 41394, remotePort: 8080, state: 'ESTABLISHED', sendQueue: 16, receiveQueue: 0 },
-      { localPort: 8081, remotePort: 49152, state: 'TIME_WAIT', sendQueue: 0, receiveQueue: 0 },
+      { localAddress: '127.0.0.1', localPort: 8080, remotePort: 0, state: 'LISTEN', sendQueue: 0, receiveQueue: 3, timer: 'none', owned: true },
+      { localAddress: '127.0.0.1', localPort: 41394, remotePort: 8080, state: 'ESTABLISHED', sendQueue: 16, receiveQueue: 0, timer: 'none', owned: true },
+      { localAddress: '127.0.0.1', localPort: 8081, remotePort: 49152, state: 'TIME_WAIT', sendQueue: 0, receiveQueue: 0, timer: 'time-wait', owned: false },
     ]);
   });
 

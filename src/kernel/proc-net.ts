@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { decodeAddress } from './inet-address';
 
 /**
  * Readers for the kernel's per-namespace networking tables under /proc/<pid>/net:
@@ -20,6 +21,8 @@ export const TCP_STATES: Record<string, string> = {
 };
 
 export interface TcpSocketEntry {
+  /** The local address as the kernel has it: "127.0.0.1", "::1", "0.0.0.0" (every address), "::". */
+  localAddress: string;
   localPort: number;
   remotePort: number;
   state: string;
@@ -27,7 +30,19 @@ export interface TcpSocketEntry {
   sendQueue: number;
   /** For a listening socket: connections completed and waiting in its accept queue. */
   receiveQueue: number;
+  /**
+   * The timer the kernel has armed ("tr"): "zero-window-probe" while the socket has bytes to
+   * send and its peer advertises a receive window of 0 (the peer's receive buffer is full).
+   */
+  timer: TcpTimer;
+  /** A process holds the socket (its inode is not 0): false while it waits in an accept queue, and once its process has closed it. */
+  owned: boolean;
 }
+
+export type TcpTimer = 'none' | 'retransmit' | 'keepalive' | 'time-wait' | 'zero-window-probe' | 'unknown';
+
+// The "tr" column (net/ipv4/tcp_ipv4.c, get_tcp4_sock): 4 is ICSK_TIME_PROBE0.
+const TCP_TIMERS: Record<string, TcpTimer> = { '00': 'none', '01': 'retransmit', '02': 'keepalive', '03': 'time-wait', '04': 'zero-window-probe' };
 
 /** The kernel's TCP tables: IPv4 sockets in `tcp`, IPv6 ones (v4-mapped included) in `tcp6`. */
 export type TcpTable = 'tcp' | 'tcp6';
@@ -74,16 +89,47 @@ export function parseTcpTable(text: string, port?: number): TcpSocketEntry[] {
     .slice(1)
     .filter((line) => line.trim() && (portField === undefined || line.includes(portField)))
     .map((line) => {
-      const [, local, remote, state, queues] = line.trim().split(/\s+/);
+      const [, local, remote, state, queues, timer, , , , inode] = line.trim().split(/\s+/);
       return {
+        localAddress: decodeAddress(local.split(':')[0]),
         localPort: parseInt(local.split(':')[1], 16),
         remotePort: parseInt(remote.split(':')[1], 16),
         state: TCP_STATES[state] ?? `UNKNOWN(${state})`,
         sendQueue: parseInt(queues.split(':')[0], 16),
         receiveQueue: parseInt(queues.split(':')[1], 16),
+        timer: TCP_TIMERS[timer?.split(':')[0] ?? ''] ?? 'unknown',
+        owned: inode !== undefined && inode !== '0',
       };
     });
   return port === undefined ? entries : entries.filter((entry) => entry.localPort === port || entry.remotePort === port);
+}
+
+export interface UdpSocketEntry {
+  /** As in TcpSocketEntry: "0.0.0.0" or "::" for a socket bound to every address. */
+  localAddress: string;
+  localPort: number;
+  /** 0 for a socket that is not connected to one peer. */
+  remotePort: number;
+}
+
+/** Every UDP socket (IPv4 and IPv6 tables) in the network namespace of process `pid` with `port` as its local port. */
+export function readUdpSockets(pid: number, port: number): UdpSocketEntry[] {
+  return (['udp', 'udp6'] as const).flatMap((table) => parseUdpTable(readOptional(`/proc/${pid}/net/${table}`), port));
+}
+
+/** The rows of /proc/net/udp or udp6 whose local port is `port`. */
+export function parseUdpTable(text: string, port: number): UdpSocketEntry[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 3)
+    .map(([, local, remote]) => ({
+      localAddress: decodeAddress(local.split(':')[0]),
+      localPort: parseInt(local.split(':')[1], 16),
+      remotePort: parseInt(remote.split(':')[1], 16),
+    }))
+    .filter((entry) => entry.localPort === port);
 }
 
 /** A counter from /proc/<pid>/net/netstat or snmp, named like "TcpExt.ListenOverflows". */
@@ -110,9 +156,24 @@ export function parseCounterTable(text: string): Map<string, number> {
 
 /** The one-letter state of a process (R, S, T for stopped, Z for zombie...), or undefined once it is gone. */
 export function processState(pid: number): string | undefined {
-  const stat = readOptional(`/proc/${pid}/stat`);
-  // The command name may hold spaces and parentheses: the state follows the last ")".
-  return stat ? stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) : undefined;
+  return stateIn(readOptional(`/proc/${pid}/stat`));
+}
+
+// The command name may hold spaces and parentheses: the state follows the last ")".
+const stateIn = (stat: string): string | undefined => (stat ? stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) : undefined);
+
+/**
+ * The state of every thread of a process. A stop signal stops the threads one by one:
+ * until each shows "T", one of them may still be reading or writing.
+ */
+export function threadStates(pid: number): string[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tasks.map((task) => stateIn(readOptional(`/proc/${pid}/task/${task}/stat`))).filter((state): state is string => state !== undefined);
 }
 
 /** A /proc file's text, or '' once what it describes is gone. */

@@ -13,7 +13,7 @@ import { renderLaunch } from './launch';
 import { ListeningInContainer, exitedBeforeListening, type ListenTarget } from './listen-readiness';
 import { probeMappedPort } from './path-probe';
 import { ProcControl } from './proc-control';
-import type { ClientExit, ClientRequest, RunningServer, Runtime, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
+import type { ClientExit, ClientRequest, RunningServer, Runtime, ServerControl, ServerExit, ServerLimits, ServerRequest, StopResult } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
 
 export { SOCKSPEC_LABEL, removeAbandonedContainers } from './container-owners';
@@ -52,6 +52,12 @@ class TargetContainer extends GenericContainer {
     return this;
   }
 
+  /** The container's ulimits: every process in it starts under them. */
+  withLimits(limits: ServerLimits | undefined): this {
+    if (limits) this.hostConfig.Ulimits = [{ Name: 'nofile', Soft: limits.openFiles, Hard: limits.openFiles }];
+    return this;
+  }
+
   // Watch for the exit from the moment the container exists: testcontainers
   // removes a container that fails its wait strategy, and its exit code with it.
   protected override async containerCreated(containerId: string): Promise<void> {
@@ -81,7 +87,10 @@ export class DockerRuntime implements Runtime {
   readonly platform = 'linux';
   readonly serverControl = true;
   readonly namespaceSysctls = true;
+  readonly resourceLimits = true;
   readonly ipv6 = false;
+  // Clients arrive through a port mapping, so the server listens on every address of its namespace.
+  readonly listensOnGivenHost = false;
   private readonly namespaces = new Map<RunningServer, Namespace>();
   private scenarioNamespaces: Namespace[] = [];
   private pathVerdict: Promise<string | undefined> | undefined;
@@ -220,6 +229,7 @@ async function startServerContainer(target: Target, image: string, request: Serv
   };
   const container = new TargetContainer(image)
     .withInit()
+    .withLimits(request.limits)
     .withNetworkMode(`container:${namespace.holder.getId()}`)
     .withLabels(ownedLabels())
     .withLogConsumer((stream) => stream.on('data', collect));

@@ -55,7 +55,10 @@ export class ExternalRuntime implements Runtime {
   readonly platform = 'unknown';
   readonly serverControl = false;
   readonly namespaceSysctls = false;
+  readonly resourceLimits = false;
   readonly ipv6 = false;
+  // Whoever started the server chose its address.
+  readonly listensOnGivenHost = false;
 
   constructor(private readonly endpoints: Endpoints) {}
 

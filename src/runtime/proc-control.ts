@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { processState, readNetCounter, readTcpSockets, type TcpSocketEntry } from '../kernel/proc-net';
+import { processTreeUsage, treeThreadStates, type ProcessUsage } from '../kernel/process-usage';
 import type { ServerControl } from './runtime';
 
 /** How a runtime stops and resumes a server: signals for a process, the cgroup freezer for a container. */
@@ -43,6 +44,15 @@ export class ProcControl implements ServerControl {
 
   netCounter(name: string): number {
     return readNetCounter(this.requireLivePid(), name);
+  }
+
+  usage(): ProcessUsage | undefined {
+    const pid = this.livePid();
+    return pid === undefined ? undefined : processTreeUsage(pid);
+  }
+
+  threadStates(): string[] {
+    return treeThreadStates(this.requireLivePid());
   }
 
   /** The pid while the process lives; a process that died but is not yet reaped has only empty /proc entries. */

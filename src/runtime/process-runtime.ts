@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup } from '../cleanup';
 import { ownedEnvironment } from '../ownership';
 import type { Launch, Service, Target } from '../contract/manifest';
 import { pollUntil } from '../driver/wait';
-import { processState } from '../kernel/proc-net';
+import { processState, threadStates } from '../kernel/proc-net';
 import { ProcControl } from './proc-control';
 import {
   clientAddress,
@@ -17,6 +19,7 @@ import {
   type Runtime,
   type ServerControl,
   type ServerExit,
+  type ServerLimits,
   type ServerRequest,
   type StopResult,
 } from './runtime';
@@ -53,7 +56,10 @@ export class ProcessRuntime implements Runtime {
   readonly serverControl = process.platform === 'linux';
   // A local process shares the host's network namespace; changing its sysctls would change the machine's.
   readonly namespaceSysctls = false;
+  // Limits are set by util-linux's prlimit, which sets them on itself and then execs the server (same pid).
+  readonly resourceLimits = process.platform === 'linux' && inPath('prlimit');
   readonly ipv6 = true;
+  readonly listensOnGivenHost = true;
   private readonly startTimeoutMs: number;
 
   constructor(options: ProcessRuntimeOptions = {}) {
@@ -103,13 +109,14 @@ export class ProcessRuntime implements Runtime {
 
   start(target: Target, request: ServerRequest): Promise<RunningServer> {
     if (request.sysctls) throw new Error('the process runtime cannot set sysctls for a server');
+    if (request.limits && !this.resourceLimits) throw new Error('the process runtime cannot set resource limits here: it needs Linux and prlimit (util-linux) in PATH');
     const launch = target.manifest.launch?.[request.service];
     return launch ? this.startLaunched(target, request, launch) : this.startByContract(target, request);
   }
 
   private startByContract(target: Target, request: ServerRequest): Promise<RunningServer> {
     const [program, ...fixedArgs] = target.manifest.server!;
-    const child = spawn(resolveProgram(target, program), [...fixedArgs, ...serverArgs(request)], {
+    const child = spawn(...underLimits(request.limits, resolveProgram(target, program), [...fixedArgs, ...serverArgs(request)]), {
       cwd: target.dir,
       // Marks the process as this run's, so a next run can find it if this one is killed.
       env: ownedEnvironment(),
@@ -128,7 +135,7 @@ export class ProcessRuntime implements Runtime {
     for (let attempt = 1; ; attempt++) {
       const port = request.port === 0 ? await freePort(request.host, protocolOf(request.service)) : request.port;
       const rendered = renderLaunch(target, request.service, launch, { host: request.host, port, backlog: request.backlog, root: request.root });
-      const child = spawn(rendered.program, rendered.args, {
+      const child = spawn(...underLimits(request.limits, rendered.program, rendered.args), {
         cwd: rendered.cwd,
         env: { ...ownedEnvironment(), ...rendered.env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -145,6 +152,23 @@ export class ProcessRuntime implements Runtime {
       }
     }
   }
+}
+
+/** The program and arguments to spawn so that the server runs under `limits`: through prlimit, which execs it. */
+function underLimits(limits: ServerLimits | undefined, program: string, args: string[]): [string, string[]] {
+  if (!limits) return [program, args];
+  return ['prlimit', [`--nofile=${limits.openFiles}:${limits.openFiles}`, '--', program, ...args]];
+}
+
+function inPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((folder) => {
+    try {
+      accessSync(join(folder, program), fsConstants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 class ProcessServer implements RunningServer {
@@ -287,7 +311,8 @@ class ProcessServer implements RunningServer {
       () => {
         const state = processState(pid);
         if (state === undefined || state === 'Z') throw new Error(`the server exited while waiting for it to be ${what}`);
-        return members.every((member) => processState(member) === undefined || reached(processState(member)!)) ? true : undefined;
+        // Every thread, not just each process's first: a thread not yet stopped may still finish a read.
+        return members.every((member) => threadStates(member).every(reached)) ? true : undefined;
       },
       FREEZE_TIMEOUT_MS,
       `the server process to be ${what} after ${signal}`,

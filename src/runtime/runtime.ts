@@ -2,6 +2,7 @@ import { ipv6LoopbackConfigured } from '../kernel/ipv6';
 import { isAbsolute, resolve } from 'node:path';
 import type { Service, Target } from '../contract/manifest';
 import type { TcpSocketEntry } from '../kernel/proc-net';
+import type { ProcessUsage } from '../kernel/process-usage';
 
 export interface ServerRequest {
   service: Service;
@@ -15,6 +16,13 @@ export interface ServerRequest {
   alongside?: RunningServer;
   /** Network sysctls for the server's own namespace; only runtimes with `namespaceSysctls` accept them. */
   sysctls?: Record<string, string>;
+  /** Resource limits the server starts under; only runtimes with `resourceLimits` accept them. */
+  limits?: ServerLimits;
+}
+
+export interface ServerLimits {
+  /** RLIMIT_NOFILE, soft and hard: how many descriptors the server (each of its processes) may hold open. */
+  openFiles: number;
 }
 
 export interface ServerExit {
@@ -59,6 +67,10 @@ export interface ServerControl {
   tcpSockets(port?: number): TcpSocketEntry[];
   /** A kernel counter of the server's network namespace, e.g. "TcpExt.ListenOverflows". */
   netCounter(name: string): number;
+  /** CPU time and resident memory of the server and every process it forked; undefined once it has died. */
+  usage(): ProcessUsage | undefined;
+  /** The state letter of every thread of the server and the processes it forked (S sleeping, R running...). */
+  threadStates(): string[];
 }
 
 /** One run of a target's client program. */
@@ -86,8 +98,12 @@ export interface Runtime {
   readonly serverControl: boolean;
   /** Whether `ServerRequest.sysctls` can be honoured (the server gets a network namespace of its own). */
   readonly namespaceSysctls: boolean;
+  /** Whether `ServerRequest.limits` can be honoured (the server is started under the resource limits it is given). */
+  readonly resourceLimits: boolean;
   /** Whether clients can reach servers over IPv6. */
   readonly ipv6: boolean;
+  /** Whether a server is told the --host a scenario chose (docker passes its namespace's wildcard address instead). */
+  readonly listensOnGivenHost: boolean;
   /** Undefined when TCP between client and server is end to end; otherwise why it is not (e.g. a userland proxy). */
   pathProblem(target: Target): Promise<string | undefined>;
   start(target: Target, request: ServerRequest): Promise<RunningServer>;

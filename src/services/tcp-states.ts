@@ -17,7 +17,7 @@ export function serverSideOf(server: RunningServer, control: ServerControl, clie
  * `clientPort` (undefined once it is gone) until `reached` holds; `waitingFor`
  * names the wait, given the last entry seen, when it times out.
  */
-async function awaitServerSide(
+export async function awaitServerSide(
   server: RunningServer,
   control: ServerControl,
   clientPort: number,

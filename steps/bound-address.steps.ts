@@ -1,0 +1,33 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
+import { UdpClient } from '../src/driver/udp-client';
+import { assertBoundOnlyTo } from '../src/services/bound-address';
+import type { SockspecWorld } from './world';
+
+const ATTEMPT_TIMEOUT_MS = 3000;
+
+Given('a web server listening on {string}', async function (this: SockspecWorld, host: string) {
+  await this.startServer('http', { host });
+});
+
+Given('a UDP echo server listening on {string}', async function (this: SockspecWorld, host: string) {
+  await this.startServer('udp-echo', { host });
+});
+
+Then("the kernel lists the server's socket bound to {string} and to no other address", function (this: SockspecWorld, host: string) {
+  assertBoundOnlyTo(this.runningServer, this.control, host);
+});
+
+When("a client connects to the server's port on {string}", async function (this: SockspecWorld, address: string) {
+  try {
+    this.connections.push(await TcpConnection.open(address, this.runningServer.port, ATTEMPT_TIMEOUT_MS, undefined, this.transcript));
+    this.connectOutcome = 'connected';
+  } catch (error) {
+    if (!(error instanceof ConnectError)) throw error;
+    this.connectOutcome = error;
+  }
+});
+
+Given("a UDP client connected to the server's port on {string}", async function (this: SockspecWorld, address: string) {
+  this.udpClient = this.closeAtScenarioEnd(await UdpClient.connected(address, this.runningServer.port, this.transcript));
+});

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { exclusions } from '../src/applicability';
+import { loadTarget } from '../src/contract/manifest';
+import { parseTcpTable, parseUdpTable, readTcpSockets, readUdpSockets } from '../src/kernel/proc-net';
+import { ProcessRuntime } from '../src/runtime/process-runtime';
+import type { Runtime } from '../src/runtime/runtime';
+import { excludedScenarios } from '../src/suite';
+import { PROJECT } from './helpers';
+
+const onLinux = { skip: process.platform !== 'linux' && 'reads /proc' };
+
+const TCP6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 7 1 0 100 0 0 10 0
+   1: 00000000000000000000000000000000:1F91 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 8 1 0 100 0 0 10 0
+`;
+const UDP = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+ 1234: 0100007F:1F90 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 42 2 0000000000000000 0
+ 1235: 00000000:1F91 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 43 2 0000000000000000 0
+ 1236: 0100007F:C000 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 44 2 0000000000000000 0
+`;
+
+describe('the address a socket is bound to, from the kernel tables', () => {
+  it('reads the local address of TCP sockets, IPv6 and the wildcard included', () => {
+    assert.deepEqual(parseTcpTable(TCP6).map((entry) => [entry.localAddress, entry.localPort, entry.state]), [['::1', 8080, 'LISTEN'], ['::', 8081, 'LISTEN']]);
+  });
+
+  it('reads UDP sockets by local port, with their address and peer port', () => {
+    assert.deepEqual(parseUdpTable(UDP, 8080), [{ localAddress: '127.0.0.1', localPort: 8080, remotePort: 0 }]);
+    assert.deepEqual(parseUdpTable(UDP, 8081), [{ localAddress: '0.0.0.0', localPort: 8081, remotePort: 0 }]);
+  });
+
+  it('finds where real sockets of this process are bound', onLinux, async () => {
+    const listener = createServer();
+    await new Promise<void>((listening) => listener.listen(0, '127.0.0.1', listening));
+    const datagrams = createSocket('udp6');
+    await new Promise<void>((bound) => datagrams.bind(0, '::1', bound));
+    try {
+      const tcpPort = (listener.address() as AddressInfo).port;
+      const listening = readTcpSockets(process.pid, tcpPort).filter((entry) => entry.localPort === tcpPort && entry.state === 'LISTEN');
+      assert.deepEqual(listening.map((entry) => entry.localAddress), ['127.0.0.1']);
+      assert.deepEqual(readUdpSockets(process.pid, datagrams.address().port).map((entry) => entry.localAddress), ['::1']);
+    } finally {
+      listener.close();
+      datagrams.close();
+    }
+  });
+});
+
+describe('scenarios about the bound address', () => {
+  const cpp = loadTarget(join(PROJECT, 'fixtures', 'targets', 'cpp'));
+
+  it('are not runnable where the runtime tells the server another address, with the reason', async () => {
+    // A runtime that reaches servers through a port mapping and rewrites --host, as the docker runtime does.
+    const rewriting: Runtime = Object.assign(Object.create(ProcessRuntime.prototype) as Runtime, new ProcessRuntime(), { name: 'docker', listensOnGivenHost: false });
+    const notRun = await excludedScenarios(undefined, exclusions({ target: cpp, runtime: rewriting, ipv6Loopback: true, pathProblem: undefined }));
+    const bound = notRun.filter((result) => result.location.startsWith('features/bound-address.feature'));
+    assert.ok(bound.length >= 9);
+    assert.ok(bound.every((result) => result.status === 'not runnable' && /listen on exactly the --host it is given/.test(result.reason ?? '')));
+  });
+});
