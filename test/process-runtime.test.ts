@@ -57,6 +57,13 @@ describe('process runtime', () => {
     );
   });
 
+  it('refuses a server that announces another port than the explicit --port it was given', async () => {
+    await assert.rejects(
+      new ProcessRuntime().start(loadTarget(join(TEST_TARGETS, 'ignores-port')), { ...echoRequest, port: 5000 }),
+      /printed "LISTENING 4000", but it was told --port 5000/,
+    );
+  });
+
   it('reports an early exit with its code and the tail of stderr', async () => {
     await assert.rejects(
       new ProcessRuntime().start(loadTarget(join(TEST_TARGETS, 'crashes-on-start')), echoRequest),

@@ -259,6 +259,8 @@ class ProcessServer implements RunningServer {
       lines.once('line', (line) => {
         const match = LISTENING_LINE.exec(line);
         if (!match) return fail(`printed ${JSON.stringify(line.slice(0, 80))} instead of "LISTENING <port>"`);
+        // A restart on the same port would otherwise pass on a fresh one: the explicit --port is the contract's.
+        if (this.request.port !== 0 && Number(match[1]) !== this.request.port) return fail(`printed "LISTENING ${match[1]}", but it was told --port ${this.request.port}`);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
