@@ -39,6 +39,8 @@ export interface SuiteOptions {
   log: (line: string) => void;
   /** Scenarios run at once, each worker a process of its own (Cucumber's parallel mode); 0 or absent: one after another. */
   parallel?: number;
+  /** Stop at the first scenario Cucumber sees fail (a warning included); the rest are not run. */
+  failFast?: boolean;
   /** Sees every Cucumber message as it happens (the benchmark times scenarios with it). */
   onMessage?: (envelope: Envelope) => void;
   /** Called after every scenario with the results so far, so a run that is cut short can still report what ran. */
@@ -96,13 +98,13 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
     throw new HarnessError(`${selection}: no scenario matches for target ${name}`);
   }
 
-  const collector = new ScenarioCollector();
+  const collector = new ScenarioCollector(options.failFast);
   const runOptions: IRunOptions = {
     sources: { ...SOURCES, names, tagExpression },
     support: supportLibrary ?? { requireModules: WORKER_MODULES, requirePaths: [join(STEPS_DIR, STEP_FILES)], importPaths: [], loaders: [] },
     runtime: {
       dryRun: false,
-      failFast: false,
+      failFast: options.failFast ?? false,
       filterStacktraces: true,
       parallel: options.parallel ?? 0,
       retry: 0,

@@ -41,6 +41,19 @@ describe('sockspec CLI', () => {
     );
   });
 
+  it('with --fail-fast stops at the first failure and reports the rest as not run, not as failures', () => {
+    const reportDir = join(tempDir('fail-fast'), 'report');
+    // faulty-one-recv takes one recv() as the whole message: the first echo scenario that sends more fails.
+    const { status, stderr } = runCli(['run', '--target', 'faulty-one-recv', '--id', 'echo.*', '--fail-fast', '--report-dir', reportDir]);
+    assert.equal(status, 1, stderr);
+    const summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as { targets: { scenarios: { status: string; reason?: string }[] }[] };
+    const scenarios = summary.targets[0].scenarios;
+    assert.equal(scenarios.filter((result) => result.status === 'failed').length, 1, 'one failure, then the stop');
+    const notRun = scenarios.filter((result) => result.status === 'not runnable');
+    assert.ok(notRun.length > 0, 'scenarios after the failure were not run');
+    for (const result of notRun) assert.match(result.reason ?? '', /--fail-fast stopped at an earlier failure/);
+  });
+
   it('lists the bundled targets, marking the negative controls', () => {
     const { status, stdout } = runCli(['targets']);
     assert.equal(status, 0);

@@ -66,6 +66,9 @@ export class ScenarioCollector {
   private readonly started = new Map<string, CaseProgress>();
   private readonly finished: CaseProgress[] = [];
 
+  /** With `failFast`, a scenario Cucumber skipped after the first failure is "not runnable", never a failure of its own. */
+  constructor(private readonly failFast = false) {}
+
   readonly onMessage = (envelope: Envelope): void => {
     if (envelope.gherkinDocument?.feature && envelope.gherkinDocument.uri) {
       this.featureNames.set(envelope.gherkinDocument.uri, envelope.gherkinDocument.feature.name);
@@ -106,11 +109,16 @@ export class ScenarioCollector {
       const pickle = this.pickles.get(progress.testCase.pickleId)!;
       const passed = progress.worst?.status === 'PASSED';
       const id = scenarioId(pickle);
+      const location = pickle.location ? `${pickle.uri}:${pickle.location.line}` : pickle.uri;
+      if (this.failFast && progress.worst?.status === 'SKIPPED') {
+        const feature = this.featureNames.get(pickle.uri) ?? pickle.uri;
+        return { ...(id ? { id } : {}), feature, scenario: pickle.name, location, status: 'not runnable', reason: 'not run: --fail-fast stopped at an earlier failure', durationMs: 0, steps: [] };
+      }
       return {
         ...(id ? { id } : {}),
         feature: this.featureNames.get(pickle.uri) ?? pickle.uri,
         scenario: pickle.name,
-        location: pickle.location ? `${pickle.uri}:${pickle.location.line}` : pickle.uri,
+        location,
         status: passed ? 'passed' : 'failed',
         durationMs: Math.round(progress.durationMs),
         steps: this.steps(pickle, progress),
