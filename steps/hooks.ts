@@ -30,6 +30,7 @@ After(async function (this: SockspecWorld, { result }) {
     try {
       if (this.serverFrozen && !server.exit) await this.thawServer();
       if (result?.status === Status.PASSED && !this.serverStoppedOnPurpose) {
+        for (const wait of this.beforeFinalChecks) await wait();
         await assertStillServing(server, this.fileRoot, this.transcript);
         this.serverStopRequested = true;
         const stop = await server.stop();

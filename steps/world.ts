@@ -73,6 +73,12 @@ export class SockspecWorld extends World<SockspecParameters> {
   clientRun: FileClientRun | undefined;
   readonly connections: TcpConnection[] = [];
   readonly udpClients: UdpClient[] = [];
+  /**
+   * What the end-of-scenario checks must wait for first, once the clients are closed: e.g. a
+   * server at its descriptor limit closing the connections the scenario held, so that the
+   * fresh client of the liveness check does not meet a server that is still full.
+   */
+  readonly beforeFinalChecks: (() => Promise<void>)[] = [];
   /** What the scenario's client sockets did on the wire; attached to the scenario's report. */
   readonly transcript = new Transcript();
 

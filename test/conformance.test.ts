@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { ScenarioResult } from '../src/report/summary';
 import { bundledTargets, isNegativeControl } from '../src/targets';
 import { DID_NOT_PASS, type Verdict } from '../src/verdicts';
-import { runCli, tempDir } from './helpers';
+import { runCli, runControlsAtTheirScenarios, tempDir } from './helpers';
 
 interface Summary {
   targets: { name: string; fault?: { bug: string; expectedFailures: string[] }; scenarios: ScenarioResult[] }[];
@@ -43,21 +43,24 @@ describe('conformance of the bundled targets', () => {
     assert.equal(status, 0, stderr);
   });
 
-  it('every negative control fails, and among its failures is the scenario named for its bug', () => {
+  // Each control runs at the scenarios its bug names (a full run of every control on every
+  // scenario took most of CI's time; which other scenarios each fails is the audit's
+  // business, docs/detection.md).
+  it('every negative control fails at the scenarios named for its bug', async () => {
     const controls = bundledTargets().filter(isNegativeControl);
     assert.ok(controls.length >= 12, 'at least twelve negative controls');
     assert.ok(new Set(controls.map((target) => target.manifest.language)).size >= 4, 'negative controls in at least four languages');
-    const { status, summary } = runSuite(controls.map((target) => target.manifest.name));
-    assert.equal(status, 1);
-
-    assert.deepEqual(summary.targets.map((target) => target.name).sort(), controls.map((target) => target.manifest.name).sort(), 'every control ran');
-    const rows = summary.targets.map((target) => {
-      // A control declares sockspec's profile, so a caught bug is a failure; a @should scenario that catches it warns.
-      const failed = target.scenarios.filter((scenario) => DID_NOT_PASS.has(scenario.status)).map((scenario) => scenario.id!);
-      const missed = target.fault!.expectedFailures.filter((expected) => !failed.includes(expected));
-      return { target: target.name, bug: target.fault!.bug, expected: target.fault!.expectedFailures.join('; '), caughtBy: failed.join('; ') || 'NOTHING', missed };
+    const runs = await runControlsAtTheirScenarios(controls, []);
+    assert.deepEqual(runs.map((run) => run.name).sort(), controls.map((target) => target.manifest.name).sort(), 'every control ran');
+    const rows = runs.map((run) => {
+      // A control declares sockspec's profile, so a caught bug is a failure (with --strict, a warning too).
+      const failed = run.results.filter((scenario) => DID_NOT_PASS.has(scenario.status)).map((scenario) => scenario.id!);
+      return { ...run, failed, missed: run.expected.filter((expected) => !failed.includes(expected)) };
     });
-    process.stdout.write(`\nDetection table\n${rows.map((row) => `  ${row.target}\n    bug:       ${row.bug}\n    expected:  ${row.expected}\n    caught by: ${row.caughtBy}`).join('\n')}\n`);
-    for (const row of rows) assert.deepEqual(row.missed, [], `${row.target} was not caught by the scenario named for its bug`);
+    process.stdout.write(`\nDetection table (control: the expected scenarios it failed)\n${rows.map((row) => `  ${row.name}: ${row.failed.join('; ') || 'NOTHING'}`).sort().join('\n')}\n`);
+    for (const row of rows) {
+      assert.deepEqual(row.missed, [], `${row.name} was not caught by the scenario named for its bug`);
+      assert.equal(row.status, 1, `${row.name}: the run should fail; it ended: ${row.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { ScenarioResult } from '../src/report/summary';
 import { INIT_LANGUAGES } from '../src/init';
 import { DID_NOT_PASS } from '../src/verdicts';
 import { bundledTargets, fieldTargets, isNegativeControl } from '../src/targets';
-import { PROJECT, runCli, runCliAsync, tempDir } from './helpers';
+import { PROJECT, runCli, runControlsAtTheirScenarios, tempDir } from './helpers';
 
 const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
 const dockerRequired = process.env.SOCKSPEC_REQUIRE_DOCKER === '1';
@@ -85,33 +85,19 @@ describe('docker runtime', { skip }, () => {
   it('catches every negative control at its expected scenarios', async () => {
     const controls = bundledTargets().filter(isNegativeControl);
     const rows: string[] = [];
-    // Two runs at a time: most of a short run is image builds and server start-ups, which overlap well.
-    const queue = [...controls];
-    const worker = async (): Promise<void> => {
-      for (let control = queue.shift(); control; control = queue.shift()) {
-        const { name, fault } = control.manifest;
-        const expected = fault!.expectedFailures;
-        const reportDir = tempDir('docker-control');
-        const ids = expected.flatMap((id) => ['--id', id]);
-        // --strict: a control caught by a @should scenario warns otherwise, and the run would exit 0.
-        const { status, stderr } = await runCliAsync(['run', '--runtime', 'docker', '--strict', '--target', name, ...ids, '--report-dir', reportDir], 1_200_000);
-        const results = (JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as Summary).targets[0].scenarios;
-        // A bug in the address a server binds cannot show where every server is told the wildcard address (faulty-python-any-address).
-        if (results.length > 0 && results.every((result) => result.status === 'not runnable' && /tells it to listen on every address of its own network namespace/.test(result.reason ?? ''))) {
-          rows.push(`  ${name}: not runnable on docker (${results[0].reason})`);
-          continue;
-        }
-        assert.equal(status, 1, `${name}: the run should fail; it ended: ${endOf(stderr)}`);
-        const failed = results.filter((result) => DID_NOT_PASS.has(result.status)).map((result) => result.id!);
-        rows.push(`  ${name}: ${failed.join('; ') || 'NOTHING'}`);
-        assert.deepEqual(expected.filter((scenario) => !failed.includes(scenario)), [], `negative control ${name} on docker: expected failures that passed`);
+    const runs = await runControlsAtTheirScenarios(controls, ['--runtime', 'docker']);
+    for (const { name, expected, status, stderr, results } of runs) {
+      // A bug in the address a server binds cannot show where every server is told the wildcard address (faulty-python-any-address).
+      if (results.length > 0 && results.every((result) => result.status === 'not runnable' && DOCKER_CANNOT.test(result.reason ?? ''))) {
+        rows.push(`  ${name}: not runnable on docker (${results[0].reason})`);
+        continue;
       }
-    };
-    try {
-      await Promise.all([worker(), worker()]);
-    } finally {
-      process.stdout.write(`\nDetection on the docker runtime (control: the expected scenarios it failed)\n${rows.sort().join('\n')}\n`);
+      const failed = results.filter((result) => DID_NOT_PASS.has(result.status)).map((result) => result.id!);
+      rows.push(`  ${name}: ${failed.join('; ') || 'NOTHING'}`);
+      assert.equal(status, 1, `${name}: the run should fail; it ended: ${endOf(stderr)}`);
+      assert.deepEqual(expected.filter((scenario) => !failed.includes(scenario)), [], `negative control ${name} on docker: expected failures that passed`);
     }
+    process.stdout.write(`\nDetection on the docker runtime (control: the expected scenarios it failed)\n${rows.sort().join('\n')}\n`);
     assert.equal(rows.length, controls.length, 'every control ran');
   });
 

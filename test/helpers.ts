@@ -1,10 +1,12 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
+import type { Target } from '../src/contract/manifest';
 import { pollUntil } from '../src/driver/wait';
+import type { ScenarioResult } from '../src/report/summary';
 
 export const PROJECT = resolve(__dirname, '..');
 export const TEST_TARGETS = join(__dirname, 'fixtures', 'targets');
@@ -56,4 +58,35 @@ export async function killTimeWaitEntry(fromPort: number, toPort: number, gone: 
   } finally {
     assassin.destroy();
   }
+}
+
+/** One negative control's run at the scenarios its fault names. */
+export interface ControlRun {
+  name: string;
+  expected: string[];
+  status: number | null;
+  stderr: string;
+  results: ScenarioResult[];
+}
+
+/**
+ * Runs every control at the scenarios its `fault.expectedFailures` names, each run a CLI
+ * of its own, two at a time (most of a short run is builds and server starts, which
+ * overlap well). `--strict`: a control caught by a @should scenario warns otherwise.
+ */
+export async function runControlsAtTheirScenarios(controls: Target[], runtimeArgs: string[]): Promise<ControlRun[]> {
+  const queue = [...controls];
+  const runs: ControlRun[] = [];
+  const worker = async (): Promise<void> => {
+    for (let control = queue.shift(); control; control = queue.shift()) {
+      const { name, fault } = control.manifest;
+      const expected = fault!.expectedFailures;
+      const reportDir = tempDir('control');
+      const { status, stderr } = await runCliAsync(['run', ...runtimeArgs, '--strict', '--target', name, ...expected.flatMap((id) => ['--id', id]), '--report-dir', reportDir], 1_200_000);
+      const results = (JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as { targets: { scenarios: ScenarioResult[] }[] }).targets[0]?.scenarios ?? [];
+      runs.push({ name, expected, status, stderr, results });
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return runs;
 }
