@@ -145,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
   const toRun = reportOnly ? [] : named.length > 0 ? named : Object.keys(GROUPS);
 
   const durations = new Map<string, number>();
+  const earlierDurations = new Map<string, number>();
   if (toRun.length > 0) {
     const cacheDir = mkdtempSync(join(tmpdir(), 'sockspec-mutation-cache-'));
     try {
@@ -163,6 +164,12 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  // A partial or --report-only run keeps the other groups' run times of the last summary.
+  const summaryFile = join(REPORT_DIR, 'summary.json');
+  if (existsSync(summaryFile)) {
+    const previous = (JSON.parse(readFileSync(summaryFile, 'utf8')) as { durationsMs?: Record<string, number> }).durationsMs ?? {};
+    for (const [group, ms] of Object.entries(previous)) if (!durations.has(group) && group in GROUPS) earlierDurations.set(group, ms);
+  }
   const perGroup = Object.keys(GROUPS).map((group) => ({ group, mutants: readMutants(group) }));
   const missing = perGroup.filter((g) => g.mutants === undefined).map((g) => g.group);
   const all = perGroup.flatMap((g) => g.mutants ?? []);
@@ -177,7 +184,8 @@ async function main(argv: string[]): Promise<number> {
     if (mutants === undefined) continue;
     const c = counts(mutants);
     const eq = mutants.filter((m) => equivalent.has(m)).length;
-    const time = durations.has(group) ? `${Math.round((durations.get(group) ?? 0) / 1000)} s` : '(earlier run)';
+    const ms = durations.get(group) ?? earlierDurations.get(group);
+    const time = ms === undefined ? '?' : `${Math.round(ms / 1000)} s${durations.has(group) ? '' : ' (earlier run)'}`;
     console.log(`| ${group} | ${GROUPS[group].files.join(', ')} | ${c.total} | ${c.killed} | ${c.timeout} | ${c.survived} | ${eq} | ${percent(c.killed + c.timeout, c.total)} | ${percent(c.killed + c.timeout, c.total - eq)} | ${c.ignored} | ${time} |`);
   }
   const c = counts(all);
@@ -187,7 +195,8 @@ async function main(argv: string[]): Promise<number> {
   console.log(`killed (timeouts included): ${detected} of ${c.total}: ${percent(detected, c.total)}`);
   console.log(`equivalent (scripts/mutation-equivalent.json): ${equivalent.size}`);
   console.log(`killed of the non-equivalent: ${detected} of ${nonEquivalent}: ${percent(detected, nonEquivalent)}`);
-  if (durations.size > 0) console.log(`run time: ${Math.round([...durations.values()].reduce((a, b) => a + b, 0) / 60000)} min`);
+  const allDurations = new Map([...earlierDurations, ...durations]);
+  if (allDurations.size > 0) console.log(`run time: ${Math.round([...allDurations.values()].reduce((a, b) => a + b, 0) / 60000)} min`);
   if (missing.length > 0) console.log(`no report yet for: ${missing.join(', ')}`);
   if (gaps.length > 0) {
     console.log(`\nsurvivors not triaged as equivalent (gaps), ${gaps.length}:`);
@@ -206,7 +215,7 @@ async function main(argv: string[]): Promise<number> {
     equivalent: equivalent.size,
     score: c.total === 0 ? null : detected / c.total,
     scoreNonEquivalent: nonEquivalent === 0 ? null : detected / nonEquivalent,
-    durationsMs: Object.fromEntries(durations),
+    durationsMs: Object.fromEntries(allDurations),
     killedBy: Object.fromEntries(
       Object.entries(
         all.filter((m) => DETECTED.has(m.status)).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.killedBy ?? '(timeout or no scenario named)']: (acc[m.killedBy ?? '(timeout or no scenario named)'] ?? 0) + 1 }), {}),
@@ -215,7 +224,7 @@ async function main(argv: string[]): Promise<number> {
     gaps: gaps.map(({ file, line, mutator, original, replacement }) => ({ file, line, mutator, original, replacement })),
     stale,
   };
-  writeFileSync(join(REPORT_DIR, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   log(`summary: ${join('reports', 'mutation', 'summary.json')}; per group: reports/mutation/<group>.html`);
   return 0;
 }

@@ -50,7 +50,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--expect <file>', 'an expectations file: scenarios known to fail (each with its reason) and scenarios to leave out (repeatable)', collect)
     .option('--strict', 'count warnings (a SHOULD, or a profile scenario of a target outside the profile) as failures')
     .addOption(new Option('--profile <profile>', 'with --runtime external: the targets follow this profile, so its scenarios fail rather than warn').choices(['sockspec']))
-    .option('--fail-fast', 'stop at the first scenario that fails or warns; the rest are reported as not run (for mutation testing and bisecting)')
+    .option('--fail-fast', 'stop at the first scenario that fails or warns; the rest are reported as not runnable (for mutation testing and bisecting; with --strict, so that a warning that stops the run also exits 1)')
     .option('--timeout-scale <factor>', 'multiply every wait\'s timeout by this factor, for slow machines', (value: string) => positiveNumber('--timeout-scale', value), 1)
     .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; shard?: Shard; durations?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number; expect?: string[]; strict?: boolean; profile?: 'sockspec'; timeoutScale: number; failFast?: boolean }) => {
       if (options.durations && !options.shard) throw new HarnessError('--durations balances shards: give --shard K/N with it');
