@@ -156,24 +156,35 @@ export function parseCounterTable(text: string): Map<string, number> {
 
 /** The one-letter state of a process (R, S, T for stopped, Z for zombie...), or undefined once it is gone. */
 export function processState(pid: number): string | undefined {
-  return stateIn(readOptional(`/proc/${pid}/stat`));
+  return statFields(`/proc/${pid}/stat`)?.[0];
 }
 
-// The command name may hold spaces and parentheses: the state follows the last ")".
-const stateIn = (stat: string): string | undefined => (stat ? stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) : undefined);
+/**
+ * The fields of a /proc/<pid>/stat (or task stat) file after the command name, which may
+ * hold spaces and parentheses: index 0 is the state (field 3). Undefined once it is gone.
+ */
+export function statFields(path: string): string[] | undefined {
+  const stat = readOptional(path);
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/) : undefined;
+}
 
 /**
  * The state of every thread of a process. A stop signal stops the threads one by one:
  * until each shows "T", one of them may still be reading or writing.
  */
 export function threadStates(pid: number): string[] {
-  let tasks: string[];
+  return readdirOrEmpty(`/proc/${pid}/task`)
+    .map((task) => statFields(`/proc/${pid}/task/${task}/stat`)?.[0])
+    .filter((state): state is string => state !== undefined);
+}
+
+/** A /proc folder's entries, or none once what it describes is gone. */
+export function readdirOrEmpty(path: string): string[] {
   try {
-    tasks = readdirSync(`/proc/${pid}/task`);
+    return readdirSync(path);
   } catch {
     return [];
   }
-  return tasks.map((task) => stateIn(readOptional(`/proc/${pid}/task/${task}/stat`))).filter((state): state is string => state !== undefined);
 }
 
 /** A /proc file's text, or '' once what it describes is gone. */

@@ -1,6 +1,6 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { decodeAddress } from './inet-address';
-import { readOptional } from './proc-net';
+import { readOptional, readdirOrEmpty } from './proc-net';
 
 export { decodeAddress };
 
@@ -84,12 +84,4 @@ export function parseSocketTable(text: string): SocketTableEntry[] {
       const [address, port] = fields[1].split(':');
       return { address: decodeAddress(address), port: parseInt(port, 16), state: fields[3], inode: fields[9] };
     });
-}
-
-function readdirOrEmpty(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
 }

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { processTree } from './process-sockets';
-import { readOptional, threadStates } from './proc-net';
+import { readOptional, readdirOrEmpty, statFields, threadStates } from './proc-net';
 
 /**
  * What a process and its descendants use, from /proc alone: CPU time (/proc/<pid>/stat),
@@ -27,7 +26,7 @@ export function processTreeUsage(pid: number): ProcessUsage | undefined {
   let processes = 0;
   let mostDescriptors = 0;
   for (const member of processTree(pid)) {
-    const times = statFields(member);
+    const times = statFields(`/proc/${member}/stat`);
     // A process that vanished meanwhile is skipped: its time moved to its parent's reaped-children total.
     if (!times) continue;
     processes += 1;
@@ -53,12 +52,6 @@ export function openFilesLimit(pid: number | 'self'): number | undefined {
   return soft === 'unlimited' ? Infinity : Number(soft);
 }
 
-/** The fields of /proc/<pid>/stat after the command name (which may hold spaces): index 0 is the state, field 3. */
-function statFields(pid: number): string[] | undefined {
-  const stat = readOptional(`/proc/${pid}/stat`);
-  return stat ? stat.slice(stat.lastIndexOf(')') + 2).trim().split(/\s+/) : undefined;
-}
-
 function statusKiB(pid: number, field: string): number | undefined {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readOptional(`/proc/${pid}/status`));
   return match ? Number(match[1]) : undefined;
@@ -76,12 +69,4 @@ function clockTicksPerSecond(): number {
     }
   }
   return ticksPerSecond;
-}
-
-function readdirOrEmpty(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
 }
