@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { readOwnTcpSockets, readTcpSockets, type TcpTable } from '../kernel/proc-net';
+import { readOwnTcpSockets, readTcpSockets, type TcpSocketEntry, type TcpTable } from '../kernel/proc-net';
 import { formatAddress, type SocketRecorder, type Transcript } from './transcript';
 import { pause, pollUntil, scaled, withTimeout } from './wait';
 
@@ -286,6 +286,11 @@ export class TcpConnection {
       listed = sameLocalPort.map((candidate) => `${candidate.state} to port ${candidate.remotePort}`).join(', ') || 'nothing';
     }
     return `Node reported end-of-stream, but the kernel no longer lists the socket from port ${this.localPort} to port ${this.remotePort} in an orderly state (on port ${this.localPort} it lists ${listed}), which only a reset does`;
+  }
+
+  /** This connection's own socket as the harness's kernel lists it (queues, state, timer); undefined once it is gone. */
+  kernelEntry(): TcpSocketEntry | undefined {
+    return readTcpSockets(process.pid, this.localPort).find((entry) => entry.localPort === this.localPort && entry.remotePort === this.remotePort);
   }
 
   /**

@@ -2,7 +2,6 @@ import { createCipheriv, createHash, type Cipher } from 'node:crypto';
 import { MiB } from '../driver/payload';
 import type { TcpConnection } from '../driver/tcp-connection';
 import { pollUntil } from '../driver/wait';
-import { readTcpSockets } from '../kernel/proc-net';
 import type { RunningServer, ServerControl } from '../runtime/runtime';
 import { NOT_RUNNING } from './held-clients';
 import { describeServerExit } from './liveness';
@@ -113,7 +112,7 @@ export async function awaitFloodBlocked(flood: Flood, server: RunningServer, con
       if (flood.outcome instanceof Error) throw new Error(`the client's sending failed after ${flood.taken} bytes: ${flood.outcome.message}`);
       if (server.exit) throw new Error(`the server ${describeServerExit(server)} while the client was sending`);
       if (flood.outcome === 'finished') return { how: 'finished' as const, taken: flood.taken, clientSendQueue: 0 };
-      const socket = readTcpSockets(process.pid, connection.localPort).find((entry) => entry.localPort === connection.localPort && entry.remotePort === connection.remotePort);
+      const socket = connection.kernelEntry();
       const running = control.threadStates().filter((state) => !NOT_RUNNING.has(state));
       seen = `${flood.taken} bytes taken, a write ${flood.writing ? 'waiting' : 'not waiting'}, the client's socket has ${socket?.sendQueue ?? 0} bytes queued and timer ${socket?.timer ?? 'absent'}, ${running.length} server threads running`;
       const blocked = flood.writing && socket?.timer === 'zero-window-probe' && socket.sendQueue > 0 && running.length === 0;

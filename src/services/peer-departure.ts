@@ -1,6 +1,6 @@
 import type { TcpConnection } from '../driver/tcp-connection';
 import { pollUntil } from '../driver/wait';
-import { readTcpSockets, type TcpSocketEntry } from '../kernel/proc-net';
+import type { TcpSocketEntry } from '../kernel/proc-net';
 import type { RunningServer, ServerControl } from '../runtime/runtime';
 import { awaitServerSide, serverSideOf } from './tcp-states';
 
@@ -148,7 +148,7 @@ async function awaitAllAcknowledged(client: TcpConnection, sentBytes: number): P
   let waiting: number | undefined;
   await pollUntil(
     () => {
-      const own = readTcpSockets(process.pid, client.localPort).find((entry) => entry.localPort === client.localPort && entry.remotePort === client.remotePort);
+      const own = client.kernelEntry();
       waiting = own?.sendQueue;
       return waiting === 0 ? true : undefined;
     },

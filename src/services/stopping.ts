@@ -1,7 +1,6 @@
 import type { Target } from '../contract/manifest';
 import type { TcpConnection } from '../driver/tcp-connection';
 import { pollUntil } from '../driver/wait';
-import { readTcpSockets } from '../kernel/proc-net';
 import type { RunningServer, ServerControl, StopResult } from '../runtime/runtime';
 import { describeExit } from '../runtime/runtime';
 import { STOP_GRACE_MS } from '../runtime/server-launch';
@@ -63,7 +62,7 @@ export async function awaitServerReadAll(server: RunningServer, control: ServerC
   let seen = '';
   await pollUntil(
     () => {
-      const own = readTcpSockets(process.pid, client.localPort).find((entry) => entry.localPort === client.localPort && entry.remotePort === server.port);
+      const own = client.kernelEntry();
       const side = serverSideOf(server, control, client.localPort);
       seen = `the client's send queue holds ${own?.sendQueue ?? '?'} bytes, the server's receive queue ${side?.receiveQueue ?? '?'} (its side is ${side?.state ?? 'gone'})`;
       return own?.sendQueue === 0 && side?.state === 'ESTABLISHED' && side.receiveQueue === 0 ? true : undefined;
@@ -84,7 +83,7 @@ export async function awaitReplyBackedUp(server: RunningServer, control: ServerC
   let seen = '';
   await pollUntil(
     () => {
-      const own = readTcpSockets(process.pid, client.localPort).find((entry) => entry.localPort === client.localPort && entry.remotePort === server.port);
+      const own = client.kernelEntry();
       const side = serverSideOf(server, control, client.localPort);
       seen = `the server's side is ${side?.state ?? 'gone'} with ${side?.sendQueue ?? 0} bytes in its send queue, the client's receive queue holds ${own?.receiveQueue ?? 0}`;
       if (side !== undefined && side.state !== 'ESTABLISHED') throw new Error(`the server finished its reply (${seen}) although the client read nothing: the whole reply fit into the kernel's buffers`);
