@@ -48,7 +48,7 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
   if (!runtime.serverControl) {
     list.push({ tagExpression: '@server-control', status: 'not runnable', reason: `needs server control (starting it with chosen options, stopping, freezing, reading its kernel counters), which the ${runtime.name} runtime does not have` });
   }
-  if (!listensOnGivenHost(runtime)) {
+  if (!runtime.listensOnGivenHost) {
     list.push({
       tagExpression: '@host-option',
       status: 'not runnable',
@@ -91,15 +91,6 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
     list.push({ tagExpression: `@backlog-option and (${fixedBacklog.map((service) => `@${service}`).join(' or ')})`, status: 'not runnable', reason: `needs to set the listen backlog, and the launch template of ${fixedBacklog.join(', ')} has no {backlog}` });
   }
   return list;
-}
-
-/**
- * Whether a server started by this runtime is told the --host the scenario chose. The
- * docker runtime passes the wildcard address instead (clients arrive through a port
- * mapping), so a scenario about the address a server binds proves nothing there.
- */
-export function listensOnGivenHost(runtime: Runtime): boolean {
-  return runtime.listensOnGivenHost;
 }
 
 /** The tag expression of the scenarios that do run: the user's selection minus every exclusion. */
