@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
@@ -45,18 +45,33 @@ export function runCliAsync(args: string[], timeoutMs = 300_000): Promise<CliRes
 
 /**
  * Kills the TIME_WAIT entry of the connection between two loopback ports, as RFC 1337's
- * TIME-WAIT assassination does: a SYN from `fromPort` (free to bind) draws an ACK from
- * the entry, as nothing listens on `toPort` to take the SYN over; the connecting socket
- * answers that ACK with a reset, and the reset kills the entry. Resolves once `gone()`
- * says the kernel dropped it.
+ * TIME-WAIT assassination does: a SYN from `fromPort` draws an ACK from the entry, as
+ * nothing listens on `toPort` to take the SYN over; the connecting socket answers that
+ * ACK with a reset, and the reset kills the entry. Resolves once `gone()` says the kernel
+ * dropped it.
+ *
+ * A new SYN is sent each time the last attempt ended with the entry still there: binding
+ * `fromPort` fails with EADDRINUSE while the socket that owned it is still in LAST_ACK,
+ * which on a loaded machine can outlast the poll that saw the other side in TIME_WAIT.
  */
 export async function killTimeWaitEntry(fromPort: number, toPort: number, gone: () => boolean): Promise<void> {
-  const assassin = connect({ host: '127.0.0.1', port: toPort, localAddress: '127.0.0.1', localPort: fromPort });
-  assassin.on('error', () => {});
+  let assassin: Socket | undefined;
+  const sendSyn = (): void => {
+    const attempt = connect({ host: '127.0.0.1', port: toPort, localAddress: '127.0.0.1', localPort: fromPort });
+    attempt.on('error', () => {});
+    attempt.on('close', () => {
+      if (assassin === attempt) assassin = undefined;
+    });
+    assassin = attempt;
+  };
   try {
-    await pollUntil(() => (gone() ? true : undefined), 5000, `a reset to kill the TIME_WAIT entry between ports ${fromPort} and ${toPort}`);
+    await pollUntil(() => {
+      if (gone()) return true;
+      if (!assassin) sendSyn();
+      return undefined;
+    }, 5000, `a reset to kill the TIME_WAIT entry between ports ${fromPort} and ${toPort}`);
   } finally {
-    assassin.destroy();
+    assassin?.destroy();
   }
 }
 
