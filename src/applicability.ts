@@ -12,7 +12,9 @@ import { takesBacklog } from './runtime/launch';
  * `@transparent-path` for behaviours a proxy in the path would rewrite,
  * `@backlog-option` for those that set the server's listen backlog, `@host-option`
  * for those about the address the server binds, which must be the one it was given,
- * `@resource-limits` for those that start the server under a limit such as RLIMIT_NOFILE). A
+ * `@resource-limits` for those that start the server under a limit such as RLIMIT_NOFILE,
+ * `@contract-start` for rules of the contract's command line and LISTENING line, which a
+ * program started by its launch template never promised). A
  * scenario whose needs this run cannot meet is reported with the reason, never run
  * and never counted as passed.
  */
@@ -89,6 +91,14 @@ export function exclusions({ target, runtime, ipv6Loopback, pathProblem }: RunCo
   });
   if (fixedBacklog.length > 0) {
     list.push({ tagExpression: `@backlog-option and (${fixedBacklog.map((service) => `@${service}`).join(' or ')})`, status: 'not runnable', reason: `needs to set the listen backlog, and the launch template of ${fixedBacklog.join(', ')} has no {backlog}` });
+  }
+  const launched = target.manifest.services.filter((service) => target.manifest.launch?.[service] !== undefined);
+  if (launched.length > 0) {
+    list.push({
+      tagExpression: `@contract-start and (${launched.map((service) => `@${service}`).join(' or ')})`,
+      status: 'not applicable',
+      reason: `states a rule of the contract's command line and start-up output; ${launched.join(', ')} ${launched.length === 1 ? 'is' : 'are'} started by a launch template instead`,
+    });
   }
   return list;
 }

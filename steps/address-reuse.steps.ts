@@ -1,8 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { fetchFile, describeFileReply, fileRequest, parseFileReply } from '../src/services/file-protocol';
 import { awaitServerSideTimeWait } from '../src/services/tcp-states';
-import { ServerStartError } from '../src/runtime/server-launch';
-import { describeExit } from '../src/runtime/runtime';
 import type { SockspecWorld } from './world';
 
 /** Fetches that may be tried before the server's side of one stays in TIME_WAIT. */
@@ -42,32 +40,4 @@ Then('the new server listens on that port and serves {string}', async function (
   const { host, port } = this.runningServer;
   const reply = await fetchFile(host, port, name, undefined, this.transcript);
   if (reply.kind !== 'ok') throw new Error(`the restarted server answered ${describeFileReply(reply)}`);
-});
-
-When('a second file server is started on the same port', async function (this: SockspecWorld) {
-  try {
-    const second = await this.runtime.start(this.target, this.serverRequest('file', { port: this.runningServer.port, alongside: this.runningServer }));
-    await second.stop();
-    this.secondStart = `started and printed LISTENING ${second.port}`;
-  } catch (error) {
-    if (!(error instanceof ServerStartError)) throw error;
-    this.secondStart = error;
-  }
-});
-
-Then('the second server exits with a non-zero code without printing LISTENING', function (this: SockspecWorld) {
-  const outcome = this.secondStart;
-  if (!(outcome instanceof ServerStartError)) throw new Error(`expected the second server to fail, but it ${outcome}`);
-  const exit = outcome.exit;
-  if (!exit || exit.signal !== null || exit.code === 0 || !outcome.reason.startsWith('exited')) {
-    throw new Error(`expected the second server to exit with a non-zero code, but it ${outcome.reason}${exit ? ` (${describeExit(exit)})` : ''}`);
-  }
-});
-
-Then('its stderr names the error {string}', function (this: SockspecWorld, errorText: string) {
-  const outcome = this.secondStart;
-  if (!(outcome instanceof ServerStartError)) throw new Error(`expected the second server to fail naming "${errorText}", but it ${outcome}`);
-  if (!outcome.stderrTail.toLowerCase().includes(errorText.toLowerCase())) {
-    throw new Error(`expected stderr to name "${errorText}", but it was: ${outcome.stderrTail || '(empty)'}`);
-  }
 });

@@ -24,7 +24,7 @@ export const DEFAULT_BACKLOG = 128;
 const runtimes = new Map<string, { target: Target; runtime: Runtime }>();
 let fileRoot: FileRoot | undefined;
 
-export type ServerOptions = Partial<Pick<ServerRequest, 'host' | 'port' | 'backlog' | 'sysctls' | 'alongside' | 'limits'>>;
+export type ServerOptions = Partial<Pick<ServerRequest, 'host' | 'port' | 'backlog' | 'sysctls' | 'alongside' | 'limits' | 'optionOrder'>>;
 
 /** The state of one scenario: the target's server and the clients talking to it. */
 export class SockspecWorld extends World<SockspecParameters> {
@@ -57,8 +57,8 @@ export class SockspecWorld extends World<SockspecParameters> {
   httpResponse: HttpResponse | undefined;
   /** What filling the listen queue of a frozen server produced. */
   queue: QueueProbe | undefined;
-  /** How starting a second server on a taken port went: its start error, or what it did instead. */
-  secondStart: ServerStartError | string | undefined;
+  /** How a start that should fail went (a second server on a taken port, an address not this machine's): its start error, or what it did instead. */
+  startOutcome: ServerStartError | string | undefined;
   /** Connection attempts made one after another, in order. */
   attempts: ConnectAttempt[] = [];
   /** How the slow client's sending is going: still under way, finished, or failed (why). */
@@ -118,6 +118,7 @@ export class SockspecWorld extends World<SockspecParameters> {
       ...(options.sysctls ? { sysctls: options.sysctls } : {}),
       ...(options.alongside ? { alongside: options.alongside } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.optionOrder ? { optionOrder: options.optionOrder } : {}),
     };
   }
 

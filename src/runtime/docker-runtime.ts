@@ -14,7 +14,7 @@ import { ListeningInContainer, exitedBeforeListening, type ListenTarget } from '
 import { probeMappedPort } from './path-probe';
 import { ProcControl } from './proc-control';
 import type { ClientExit, ClientRequest, RunningServer, Runtime, ServerControl, ServerExit, ServerLimits, ServerRequest, StopResult } from './runtime';
-import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
+import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, keepStdout, serverArgs } from './server-launch';
 
 export { SOCKSPEC_LABEL, removeAbandonedContainers } from './container-owners';
 
@@ -323,8 +323,16 @@ class ContainerServer implements RunningServer {
     });
   }
 
+  /** Read from Docker before the container is removed: its log is the server's stdout. */
+  private stdoutAtExit: string | undefined;
+
+  async standardOutput(): Promise<string> {
+    return this.stdoutAtExit ?? containerStdout(this.container.getId());
+  }
+
   async stop(): Promise<StopResult> {
     if (this.exit !== undefined) {
+      this.stdoutAtExit ??= await containerStdout(this.container.getId()).catch(() => '');
       removeInBackground(this.container);
       return { ...this.exit, stoppedInTime: false };
     }
@@ -336,6 +344,7 @@ class ContainerServer implements RunningServer {
     const exit = await this.exited;
     this.exit = exit;
     const stoppedInTime = exit.signal !== 'SIGKILL';
+    this.stdoutAtExit = await containerStdout(this.container.getId()).catch(() => '');
     removeInBackground(this.container);
     return { ...exit, stoppedInTime };
   }
@@ -344,6 +353,20 @@ class ContainerServer implements RunningServer {
 /** The Docker API's handle on a container: pause, wait and inspect go to Docker itself. */
 async function dockerContainer(id: string) {
   return (await getContainerRuntimeClient()).container.dockerode.getContainer(id);
+}
+
+/**
+ * The container's stdout, its first STDOUT_KEPT_BYTES. Without a terminal Docker frames
+ * each chunk of a log with 8 bytes: the stream (1 stdout, 2 stderr), 3 zero bytes and the
+ * chunk's length, big-endian.
+ */
+async function containerStdout(id: string): Promise<string> {
+  const log: Buffer = await (await dockerContainer(id)).logs({ stdout: true, stderr: false, follow: false });
+  let stdout = '';
+  for (let offset = 0; offset + 8 <= log.length; offset += 8 + log.readUInt32BE(offset + 4)) {
+    if (log[offset] === 1) stdout = keepStdout(stdout, log.subarray(offset + 8, offset + 8 + log.readUInt32BE(offset + 4)));
+  }
+  return stdout;
 }
 
 /** The server: the one child of the container's init. */

@@ -104,6 +104,10 @@ class ExternalServer implements RunningServer {
     return '';
   }
 
+  async standardOutput(): Promise<string> {
+    throw new Error("the external runtime does not see the server's output (scenarios that read it need @server-control)");
+  }
+
   async stop(): Promise<StopResult> {
     return { code: null, signal: null, stoppedInTime: false };
   }

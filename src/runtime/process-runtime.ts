@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { onCleanup } from '../cleanup';
 import { ownedEnvironment } from '../ownership';
 import type { Launch, Service, Target } from '../contract/manifest';
-import { pollUntil } from '../driver/wait';
+import { pollUntil, withTimeout } from '../driver/wait';
 import { processState, threadStates } from '../kernel/proc-net';
 import { ProcControl } from './proc-control';
 import {
@@ -23,7 +23,7 @@ import {
   type ServerRequest,
   type StopResult,
 } from './runtime';
-import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, serverArgs } from './server-launch';
+import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, keepStdout, serverArgs } from './server-launch';
 import { freePort, protocolOf, renderLaunch } from './launch';
 import { awaitListening, exitedBeforeListening } from './listen-readiness';
 import { processTree } from '../kernel/process-sockets';
@@ -178,6 +178,8 @@ class ProcessServer implements RunningServer {
   exit: ServerExit | undefined;
   readonly exited: Promise<ServerExit>;
   private stderr = '';
+  private stdout = '';
+  private readonly stdoutEnded: Promise<void>;
   private readonly forgetCleanup: () => void;
 
   constructor(
@@ -194,6 +196,8 @@ class ProcessServer implements RunningServer {
     child.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);
     });
+    child.stdout!.on('data', (chunk: Buffer) => (this.stdout = keepStdout(this.stdout, chunk)));
+    this.stdoutEnded = new Promise((resolveEnd) => child.stdout!.once('close', resolveEnd));
     this.exited = new Promise((resolveExit) => {
       const finish = (exit: ServerExit): void => {
         this.exit ??= exit;
@@ -266,7 +270,7 @@ class ProcessServer implements RunningServer {
         clearTimeout(timer);
         this.child.off('error', onError);
         this.child.off('exit', onEarlyExit);
-        // Later stdout is not part of the contract; keep draining so the server never blocks on a full pipe.
+        // Keep draining (and keeping the start of) stdout, so the server never blocks on a full pipe.
         this.child.stdout!.resume();
         this.port = Number(match[1]);
         resolveReady(this);
@@ -293,7 +297,7 @@ class ProcessServer implements RunningServer {
       // Waited for so that stderr is complete.
       await this.exited;
       this.signal('SIGKILL');
-      throw new ServerStartError(what, exitedBeforeListening(this.exit, expected), undefined, this.stderrTail());
+      throw new ServerStartError(what, exitedBeforeListening(this.exit, expected), this.exit, this.stderrTail());
     }
     this.child.stdout!.resume();
     this.port = port;
@@ -302,6 +306,12 @@ class ProcessServer implements RunningServer {
 
   stderrTail(): string {
     return this.stderr.trim().split('\n').slice(-5).join('\n');
+  }
+
+  async standardOutput(): Promise<string> {
+    // What a server wrote just before it exited can arrive after the exit is reported; a process it forked may hold the pipe open, though.
+    if (this.exit !== undefined) await withTimeout(this.stdoutEnded, STOP_GRACE_MS, "the server's stdout to end after its exit").catch(() => undefined);
+    return this.stdout;
   }
 
   private async signalAndAwaitState(signal: NodeJS.Signals, reached: (state: string) => boolean, what: string): Promise<void> {

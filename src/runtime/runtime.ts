@@ -18,6 +18,8 @@ export interface ServerRequest {
   sysctls?: Record<string, string>;
   /** Resource limits the server starts under; only runtimes with `resourceLimits` accept them. */
   limits?: ServerLimits;
+  /** The order of the options after the service on the contract's command line; the contract lets a server take them in any. */
+  optionOrder?: 'as documented' | 'reversed';
 }
 
 export interface ServerLimits {
@@ -49,6 +51,11 @@ export interface RunningServer {
   readonly exited: Promise<ServerExit>;
   /** The last lines the server wrote to stderr, for error messages. */
   stderrTail(): string;
+  /**
+   * What the server wrote on stdout, LISTENING line included (its first 64 KiB); once it
+   * has exited, all of it, as the output stream ended.
+   */
+  standardOutput(): Promise<string>;
   /** What happened while it was started (e.g. a port taken before it bound it), for the transcript. */
   readonly startNotes?: string[];
   /** How the harness reaches into the server's process and kernel; undefined where the runtime cannot. */

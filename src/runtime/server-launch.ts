@@ -7,11 +7,24 @@ export const LISTENING_LINE = /^LISTENING (\d{1,5})$/;
 /** The contract gives a server this long to exit after SIGTERM. */
 export const STOP_GRACE_MS = 2000;
 
-/** The contract's command line: `<service> --host H --port N --backlog N [--root DIR]`. */
+/** How much of a server's stdout the runtimes keep: far more than the one line the contract allows. */
+export const STDOUT_KEPT_BYTES = 64 * 1024;
+
+/** The contract's command line: `<service> --host H --port N --backlog N [--root DIR]`, the options in the order asked for. */
 export function serverArgs(request: ServerRequest): string[] {
-  const args = [request.service, '--host', request.host, '--port', String(request.port), '--backlog', String(request.backlog)];
-  if (request.root !== undefined) args.push('--root', request.root);
-  return args;
+  const options: [string, string][] = [
+    ['--host', request.host],
+    ['--port', String(request.port)],
+    ['--backlog', String(request.backlog)],
+  ];
+  if (request.root !== undefined) options.push(['--root', request.root]);
+  if (request.optionOrder === 'reversed') options.reverse();
+  return [request.service, ...options.flat()];
+}
+
+/** Adds `chunk` to what was kept of a stream, up to STDOUT_KEPT_BYTES. */
+export function keepStdout(kept: string, chunk: Buffer | string): string {
+  return kept.length >= STDOUT_KEPT_BYTES ? kept : (kept + chunk.toString()).slice(0, STDOUT_KEPT_BYTES);
 }
 
 /** A server that did not come up: why, how it exited, and what it said on stderr. */
