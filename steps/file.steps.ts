@@ -2,8 +2,11 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describeDifference } from '../src/driver/payload';
+import { MiB } from '../src/driver/payload';
 import { pause } from '../src/driver/wait';
-import { describeFileReply, fetchFile, fileRequest, parseFileReply, type FileReply } from '../src/services/file-protocol';
+import { awaitDescriptorsReleasedWithin, readUntilServerShutsDownSending, ScenarioFile } from '../src/services/file-closing';
+import { describeFileReply, fetchFile, fileRequest, missingNameOfLength, parseFileReply, type FileReply } from '../src/services/file-protocol';
+import { awaitServerFinished } from '../src/services/tcp-states';
 import type { SockspecWorld } from './world';
 
 Given(
@@ -69,6 +72,84 @@ When(
     this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
   },
 );
+
+When(
+  'a client requests {string} and sends one more byte once the server has queued the whole reply and shut down its sending side',
+  async function (this: SockspecWorld, name: string) {
+    this.client = await this.connect();
+    await this.client.send(fileRequest(name));
+    const state = await readUntilServerShutsDownSending(this.client, this.runningServer, this.control);
+    this.transcript.note(`the server's side is ${state} with ${this.client.totalReceived} bytes of the reply read: one more byte follows`);
+    await this.client.send(Buffer.from('x'));
+    this.client.resumeReading();
+    // However the stream ends, keep what arrived: the next steps judge the bytes and the ending apart.
+    this.fileReply = parseFileReply(await this.client.receiveUntilClosed());
+  },
+);
+
+When('a client sends {string} without its newline and half-closes', async function (this: SockspecWorld, text: string) {
+  this.client = await this.connect();
+  await this.client.send(Buffer.from(text));
+  await this.client.halfClose();
+  this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+});
+
+When('a client requests a missing file by a name of {int} bytes', async function (this: SockspecWorld, length: number) {
+  await this.requestFile(fileRequest(missingNameOfLength(length)));
+});
+
+When(
+  'a client requests {string} and keeps its side of the connection open after the reply',
+  async function (this: SockspecWorld, name: string) {
+    this.rememberDescriptorBaseline();
+    this.client = await this.connect();
+    // Bytes not read by the client stay in its kernel, so no end-of-stream is seen and none is sent back.
+    this.client.pauseReading();
+    await this.client.send(fileRequest(name));
+    await awaitServerFinished(this.runningServer, this.control, this.client.localPort);
+  },
+);
+
+Then('the server releases that connection within {int} s of its end-of-stream', async function (this: SockspecWorld, seconds: number) {
+  const client = this.currentClient;
+  if (this.descriptorBaseline === undefined) throw new Error('no descriptor baseline was taken before the client connected');
+  const tookMs = await awaitDescriptorsReleasedWithin(this.runningServer, this.control, this.descriptorBaseline, seconds * 1000);
+  this.transcript.note(`the server released the connection ${tookMs} ms after its end-of-stream`);
+  if (client.state !== 'open') throw new Error(`the client was to keep its side open, but ${client.describe()}`);
+});
+
+const scenarioFiles = new WeakMap<SockspecWorld, ScenarioFile>();
+
+When(
+  'a client requests a file of its own that grows by {size} once the server has announced its size',
+  async function (this: SockspecWorld, growth: number) {
+    // The root is shared by every scenario of this process: only a file of this scenario's own may change.
+    const file = new ScenarioFile(this.fileRoot.root, `grows-${process.pid}.bin`, 8 * MiB);
+    scenarioFiles.set(this, file);
+    try {
+      this.client = await this.connect();
+      this.client.pauseReading();
+      await this.client.send(fileRequest(file.name));
+      // The OK line comes first: once bytes of the reply wait for the client, the size is announced.
+      await this.client.awaitQueuedBytes();
+      await this.control.freeze();
+      this.serverFrozen = true;
+      this.transcript.note('server frozen after the first bytes of its reply arrived');
+      file.append(Buffer.alloc(growth, 'g'));
+      await this.thawServer();
+      this.client.resumeReading();
+      this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+    } finally {
+      file.remove();
+    }
+  },
+);
+
+Then('the reply is OK with the file as it was when its size was announced', function (this: SockspecWorld) {
+  const file = scenarioFiles.get(this);
+  if (!file) throw new Error('no file of its own was requested in this scenario');
+  assertOkWith(lastReply(this), file.name, file.original);
+});
 
 Then('the reply is OK with the exact contents of {string}', function (this: SockspecWorld, name: string) {
   assertOkWith(lastReply(this), name, this.fileRoot.files.get(name));

@@ -361,4 +361,14 @@ export class TcpConnection {
       return false;
     });
   }
+
+  /** How many bytes have arrived on this connection so far, taken by a receive call or not. */
+  get totalReceived(): number {
+    return this.receivedLength;
+  }
+
+  /** Resolves once `total` bytes in all have arrived on this connection; fails if the stream ends or stalls first. */
+  async awaitTotalReceived(total: number, timeoutMs = DEFAULT_IO_TIMEOUT_MS): Promise<void> {
+    await this.waitFor(() => this.receivedLength >= total, `${total} bytes in all to arrive`, timeoutMs);
+  }
 }

@@ -55,3 +55,17 @@ export async function fetchFile(host: string, port: number, name: string, timeou
     connection.close();
   }
 }
+
+/**
+ * A relative name of exactly `length` bytes that names nothing under the root: folders
+ * of 63 characters each (well under NAME_MAX), so that the only thing unusual about
+ * it is its length, and the lookup fails with ENOENT, not ENAMETOOLONG.
+ */
+export function missingNameOfLength(length: number): string {
+  const folder = 'no-such-folder-'.padEnd(63, 'x');
+  let name = '';
+  while (name.length < length) name += name.length === 0 ? folder : `/${folder}`;
+  name = name.slice(0, length);
+  // A trailing "/" would make it a folder's name; end in a letter instead.
+  return name.endsWith('/') ? `${name.slice(0, -1)}z` : name;
+}
