@@ -16,6 +16,14 @@ Feature: File client
     Then the client exits with code 0
     And the saved file holds exactly the contents of "random-5MiB.bin"
 
+  @profile @id:client.request-line
+  Scenario: The request is the file name and one newline
+    Source: sockspec contract (The client: "sends `<file name>\n`")
+    Given a file server that serves the file
+    When the client fetches "hello.txt"
+    Then the client's request was exactly "hello.txt" and a newline
+    And the client exits with code 0
+
   @profile @id:client.one-byte-segments
   Scenario: A reply arriving one byte per segment is saved whole
     Source: sockspec contract (The client: "down to one byte per segment")
@@ -67,10 +75,27 @@ Feature: File client
     And the client closed its connection 1000 ms after connecting, give or take 20%
     And no file is left behind
 
+  @profile @id:client.timeout-trickle
+  Scenario: A server that trickles its reply makes the client time out on time
+    Source: sockspec contract (The client, exit code 6: "the whole exchange, not each read")
+    Given a file server that sends the file one byte every 300 ms
+    When the client fetches "hello.txt" with a timeout of 1000 ms
+    Then the client exits with code 6
+    And the client closed its connection 1000 ms after connecting, give or take 20%
+    And no file is left behind
+
   @profile @id:client.size-not-number
   Scenario: A declared size that is not a number is a protocol error
     Source: sockspec contract (The client, exit code 5)
     Given a file server that declares a size that is not a number
+    When the client fetches "hello.txt"
+    Then the client exits with code 5
+    And no file is left behind
+
+  @profile @id:client.size-trailing-letters
+  Scenario: A declared size with letters after its digits is a protocol error
+    Source: sockspec contract (The client, exit code 5: "a header that is not `OK <decimal size>`")
+    Given a file server that declares a size with letters after its digits
     When the client fetches "hello.txt"
     Then the client exits with code 5
     And no file is left behind

@@ -46,6 +46,13 @@ Then('the saved file holds exactly the contents of {string}', function (this: So
   if (difference) throw new Error(`the saved file differs from ${name}: ${difference}`);
 });
 
+Then("the client's request was exactly {string} and a newline", async function (this: SockspecWorld, name: string) {
+  // The connection's end is awaited first: a client that never ends its line ends the exchange only at its timeout.
+  const sent = await this.scriptedFileServer.firstConnectionBytes(1000);
+  const expected = Buffer.from(`${name}\n`);
+  if (!sent.equals(expected)) throw new Error(`expected the client to send ${JSON.stringify(expected.toString('latin1'))}, but it sent ${JSON.stringify(sent.toString('latin1'))}; ${lastRun(this).describe()}`);
+});
+
 Then('no file is left behind', function (this: SockspecWorld) {
   const leftovers = lastRun(this).leftovers();
   if (leftovers.length > 0) throw new Error(`the client failed but left ${leftovers.map((file) => JSON.stringify(file)).join(', ')} in the --out folder`);

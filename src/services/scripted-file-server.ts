@@ -12,7 +12,9 @@ export type ServerScript =
   | 'closes the connection halfway through the file'
   | 'resets the connection halfway through the file'
   | 'never answers'
-  | 'declares a size that is not a number';
+  | 'sends the file one byte every 300 ms'
+  | 'declares a size that is not a number'
+  | 'declares a size with letters after its digits';
 
 export const SERVER_SCRIPTS: readonly ServerScript[] = [
   'serves the file',
@@ -21,11 +23,15 @@ export const SERVER_SCRIPTS: readonly ServerScript[] = [
   'closes the connection halfway through the file',
   'resets the connection halfway through the file',
   'never answers',
+  'sends the file one byte every 300 ms',
   'declares a size that is not a number',
+  'declares a size with letters after its digits',
 ];
 
 const REQUEST_LINE_LIMIT = 1024;
 const TRICKLE_INTERVAL_MS = 5;
+/** A slow server's pace: each gap is well inside a 1000 ms timeout, the whole reply far beyond it. */
+const SLOW_TRICKLE_INTERVAL_MS = 300;
 
 /**
  * A file-service server on loopback that misbehaves on purpose, one script per
@@ -35,6 +41,8 @@ const TRICKLE_INTERVAL_MS = 5;
 export class ScriptedFileServer {
   /** The request lines received, without their newline. */
   readonly requests: string[] = [];
+  /** Every byte each connection's client sent, in the order of the connections. */
+  private readonly sent: Buffer[][] = [];
   private readonly lifetimes: Promise<number>[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly forgetCleanup: () => void;
@@ -72,6 +80,12 @@ export class ScriptedFileServer {
     return withTimeout(this.lifetimes[0], timeoutMs, 'the client to close its connection');
   }
 
+  /** Every byte the client sent on the first connection, once it has closed it (end-of-stream, reset or close). */
+  async firstConnectionBytes(timeoutMs: number): Promise<Buffer> {
+    await this.firstConnectionLifetime(timeoutMs);
+    return Buffer.concat(this.sent[0]!);
+  }
+
   close(): void {
     this.forgetCleanup();
     this.destroyAll();
@@ -95,6 +109,9 @@ export class ScriptedFileServer {
     );
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
+    const sent: Buffer[] = [];
+    this.sent.push(sent);
+    socket.on('data', (chunk: Buffer) => sent.push(chunk));
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       received = Buffer.concat([received, chunk]);
@@ -123,7 +140,7 @@ export class ScriptedFileServer {
         socket.end(Buffer.concat([header, contents]));
         return;
       case 'sends its reply one byte per segment':
-        return this.sendBytewise(socket, Buffer.concat([header, contents]));
+        return this.sendBytewise(socket, Buffer.concat([header, contents]), TRICKLE_INTERVAL_MS);
       case 'answers ERR NOT_FOUND':
         socket.end('ERR NOT_FOUND no such file\n');
         return;
@@ -138,24 +155,32 @@ export class ScriptedFileServer {
         // The client's own timeout has to end this; its end-of-stream is answered with ours.
         socket.once('end', () => socket.end());
         return;
+      case 'sends the file one byte every 300 ms':
+        await write(socket, header);
+        return this.sendBytewise(socket, contents, SLOW_TRICKLE_INTERVAL_MS);
       case 'declares a size that is not a number':
         socket.end(Buffer.concat([Buffer.from('OK lots\n'), contents]));
+        return;
+      case 'declares a size with letters after its digits':
+        // What atoi, strtol without an end check, sscanf("%d") and parseInt all take for the size.
+        socket.end(Buffer.concat([Buffer.from(`OK ${contents.length}abc\n`), contents]));
         return;
     }
   }
 
   /**
    * A trickling server: each byte goes out in a segment of its own (Nagle's
-   * algorithm off), a few milliseconds after the previous one. A client blocked
+   * algorithm off), intervalMs after the previous one (a few milliseconds for
+   * the one-byte segments, 300 ms for the slow server). A client blocked
    * in recv() wakes within microseconds of a segment's arrival, so each recv()
    * returns one byte. (Confirming each read in the kernel's tables was tried:
    * reading /proc/net/tcp costs tens of milliseconds per byte on a busy machine.)
    */
-  private async sendBytewise(socket: Socket, reply: Buffer): Promise<void> {
+  private async sendBytewise(socket: Socket, reply: Buffer, intervalMs: number): Promise<void> {
     socket.setNoDelay(true);
     for (const byte of reply) {
       await write(socket, Buffer.of(byte));
-      await pause(TRICKLE_INTERVAL_MS);
+      await pause(intervalMs);
     }
     socket.end();
   }
