@@ -71,9 +71,23 @@ export class ProcessRuntime implements Runtime {
     return undefined;
   }
 
-  async endScenario(): Promise<void> {}
+  private track(server: ProcessServer): ProcessServer {
+    this.scenarioServers.push(server);
+    return server;
+  }
 
-  async finish(): Promise<void> {}
+  /** The servers the current scenario started: whatever they forked is ended with the scenario, not before. */
+  private scenarioServers: ProcessServer[] = [];
+
+  async endScenario(): Promise<void> {
+    const servers = this.scenarioServers;
+    this.scenarioServers = [];
+    for (const server of servers) server.endProcessGroup();
+  }
+
+  async finish(): Promise<void> {
+    await this.endScenario();
+  }
 
   clientProblem(): string | undefined {
     return undefined;
@@ -121,8 +135,11 @@ export class ProcessRuntime implements Runtime {
       // Marks the process as this run's, so a next run can find it if this one is killed.
       env: ownedEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A group of its own, only so that what it forks can be found and ended once the scenario is over:
+      // signals still go to the server alone, which stops its own workers, or fails to (connection.feature).
+      detached: true,
     });
-    return new ProcessServer(target, request, child).ready(this.startTimeoutMs);
+    return this.track(new ProcessServer(target, request, child)).ready(this.startTimeoutMs);
   }
 
   /**
@@ -142,7 +159,7 @@ export class ProcessRuntime implements Runtime {
         // A group of its own, so that freezing and stopping reach every process the program forks.
         detached: true,
       });
-      const server = new ProcessServer(target, request, child, { stopSignal: launch.stopSignal, stopGraceMs: launch.stopGraceMs, group: true, startNotes: notes });
+      const server = this.track(new ProcessServer(target, request, child, { stopSignal: launch.stopSignal, stopGraceMs: launch.stopGraceMs, group: true, startNotes: notes }));
       try {
         return await (launch.ready === 'line' ? server.ready(this.startTimeoutMs) : server.readyWhenListening(this.startTimeoutMs, port));
       } catch (error) {
@@ -190,9 +207,8 @@ class ProcessServer implements RunningServer {
   ) {
     this.host = clientAddress(request.host);
     this.service = request.service;
-    this.forgetCleanup = onCleanup(() => {
-      if (this.exit === undefined) this.signal('SIGKILL');
-    });
+    // Also after its exit: a process it forked may still run.
+    this.forgetCleanup = onCleanup(() => this.endProcessGroup());
     child.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_TAIL_BYTES);
     });
@@ -201,7 +217,6 @@ class ProcessServer implements RunningServer {
     this.exited = new Promise((resolveExit) => {
       const finish = (exit: ServerExit): void => {
         this.exit ??= exit;
-        this.forgetCleanup();
         resolveExit(this.exit);
       };
       child.on('exit', (code, signal) => finish({ code, signal }));
@@ -218,6 +233,16 @@ class ProcessServer implements RunningServer {
 
   get startNotes(): string[] {
     return this.options.startNotes;
+  }
+
+  /** Kills every process still in the server's group (it leads one of its own), the server included. */
+  endProcessGroup(): void {
+    this.forgetCleanup();
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // The group is empty: nothing it started outlived it.
+    }
   }
 
   /** Signals the server, or with a group of its own every process in it. */
@@ -316,9 +341,13 @@ class ProcessServer implements RunningServer {
 
   private async signalAndAwaitState(signal: NodeJS.Signals, reached: (state: string) => boolean, what: string): Promise<void> {
     const pid = this.child.pid!;
-    // Every process of a group is signalled, and every one must have reached the state.
-    const members = this.options.group ? processTree(pid) : [pid];
-    this.signal(signal);
+    // Freezing the server freezes every process it forked (its group), and every one must have reached the state.
+    const members = processTree(pid);
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is gone with the server: the wait below says so.
+    }
     await pollUntil(
       () => {
         const state = processState(pid);
