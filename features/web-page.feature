@@ -179,3 +179,140 @@ Feature: Web page exchange
     Source: RFC 9112 section 9.3
     When a client gets "/hello.txt" over HTTP/1.1 and then again on the same connection
     Then both responses are 200 with the contents of "hello.txt"
+
+  @must @id:http.method-not-allowed-allow
+  Scenario: A 405 names GET and HEAD in its Allow header
+    Source: RFC 9110 section 15.5.6 ("The origin server MUST generate an Allow header field in a 405 response containing a list of the target resource's currently supported methods"); RFC 9110 sections 9.1 and 10.2.1
+    When a client posts empty content to "/hello.txt" over HTTP/1.0
+    Then a 405 answer carries an Allow header naming GET and HEAD
+
+  @profile @id:http.not-found-body
+  Scenario: A 404 carries a short text body of exactly its Content-Length
+    Source: sockspec contract (http: "Error replies carry a short text/plain or text/html body, with its Content-Length")
+    When a client gets "/no-such-page.html" over HTTP/1.0
+    Then the response status is 404
+    And the response carries a non-empty text/plain or text/html body
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.bad-request-body
+  Scenario: A 400 carries a short text body of exactly its Content-Length
+    Source: sockspec contract (http: "Error replies carry a short text/plain or text/html body, with its Content-Length")
+    When a client sends a request with a header line that has no colon
+    Then the response status is 400
+    And the response carries a non-empty text/plain or text/html body
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.method-not-allowed-body
+  Scenario: A 405 carries a short text body of exactly its Content-Length
+    Source: sockspec contract (http: "Error replies carry a short text/plain or text/html body, with its Content-Length")
+    When a client posts empty content to "/hello.txt" over HTTP/1.0
+    Then the response status is 405
+    And the response carries a non-empty text/plain or text/html body
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @must @id:http.head-not-found
+  Scenario: HEAD of a missing page gets the status a GET gets, and no content
+    Source: RFC 9110 section 9.3.2 ("The HEAD method is identical to GET except that the server MUST NOT send content in the response"); RFC 9112 section 6.3
+    When a client asks for the head of "/no-such-page.html"
+    Then the response has the status a GET of "/no-such-page.html" gets, and no content follows its head
+
+  @profile @id:http.head-not-found-contract
+  Scenario: HEAD of a missing page gets the head of the 404 a GET gets, without its body
+    Source: sockspec contract (http: HEAD gets "what GET of that name gets, without the body", "Content-Length (the size of the file, or of the error body), Content-Type and Connection: close included"); RFC 9110 section 9.3.2
+    When a client asks for the head of "/no-such-page.html"
+    Then the response status is 404
+    And the response has the Content-Length, Content-Type and "Connection: close" of what a GET of "/no-such-page.html" gets, no content, and then the server closes the connection
+
+  @profile @id:http.percent-decoded
+  Scenario: A percent-encoded character in the target is decoded before the lookup
+    Source: RFC 3986 sections 2.1 and 6.2.2.2; sockspec contract (http: "TARGET is percent-decoded (%XX) before it is looked up")
+    When a client gets "/hello%2Etxt" over HTTP/1.0
+    Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.bad-escape
+  Scenario: A malformed percent escape in the target is 400
+    Source: RFC 3986 section 2.1 (pct-encoded = "%" HEXDIG HEXDIG); sockspec contract (http: "a bad % escape" is 400)
+    When a client gets "/hello%4g.txt" over HTTP/1.0
+    Then the response status is 400
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @should @id:http.four-part-request-line
+  Scenario: A request line of four parts is 400
+    Source: RFC 9112 section 3 ("Recipients of an invalid request-line SHOULD respond with either a 400 (Bad Request) error or a 301 (Moved Permanently) redirect with the request-target properly encoded") and section 2.2
+    When a client sends a request line with a fourth part after the version
+    Then the response status is 400
+
+  @should @id:http.malformed-version
+  Scenario: A request whose version is not HTTP/digit.digit is 400
+    Source: RFC 9112 section 2.3 (HTTP-version = HTTP-name "/" DIGIT "." DIGIT) and section 2.2 ("the server SHOULD respond with a 400 (Bad Request) response")
+    When a client sends a request for "/hello.txt" whose version is "HTTP/x.y"
+    Then the response status is 400
+
+  @profile @id:http.target-not-absolute-path
+  Scenario: A target that does not start with "/" is 400
+    Source: RFC 9112 sections 3 and 3.2 (origin-form = absolute-path [ "?" query ]; an invalid request-line gets 400 or 301); sockspec contract (http: "a target not starting with /" is 400)
+    When a client sends a request whose target is "hello.txt"
+    Then the response status is 400
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.http10-no-host
+  Scenario: An HTTP/1.0 request without a Host header is served
+    Source: sockspec contract (http: "an HTTP/1.0 request is served with or without Host"); RFC 1945 section 5; RFC 9112 section 3.2
+    When a client gets "/hello.txt" over HTTP/1.0 without a Host header
+    Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.htm-page
+  Scenario: An .htm page is served as HTML
+    Source: sockspec contract (http: ".html/.htm → text/html"); RFC 2854 section 5
+    When a client gets "/page.htm" over HTTP/1.0
+    Then the response is 200 with the contents of "page.htm" as "text/html"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.empty-file
+  Scenario: An empty file is 200 with Content-Length 0 and nothing after the head
+    Source: sockspec contract (http: "exactly Content-Length bytes of body"); RFC 9110 section 8.6
+    When a client gets "/empty.txt" over HTTP/1.0
+    Then the response is 200 with the contents of "empty.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.directory
+  Scenario: A folder inside the root is not a page: 404
+    Source: sockspec contract (http: "GET of a name that ... is not a regular file" is 404)
+    When a client gets "/sub" over HTTP/1.0
+    Then the response status is 404
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.query-ignored
+  Scenario: The query part of the target is not part of the name looked up
+    Source: RFC 9112 section 3.2.1 (origin-form = absolute-path [ "?" query ]); RFC 3986 section 3.4; sockspec contract (http: "anything from ? on is ignored")
+    When a client gets "/hello.txt?x=1" over HTTP/1.0
+    Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @must @id:http.host-lowercase
+  Scenario: A Host header whose name is in lower case is a Host header
+    Source: RFC 9110 section 5.1 ("Field names are case-insensitive"); RFC 9112 section 3.2
+    When a client gets "/hello.txt" over HTTP/1.1 with its Host header named "host"
+    Then the response is 200 with the contents of "hello.txt"
+
+  @profile @id:http.host-empty
+  Scenario: An HTTP/1.1 request with an empty Host value is served
+    Source: sockspec contract (http: "the value may be empty"); RFC 9112 section 3.2 (an empty Host value where the target URI has no authority)
+    When a client gets "/hello.txt" over HTTP/1.1 with an empty Host value
+    Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.bad-request-before-method
+  Scenario: A malformed request with a method other than GET is 400, not 405
+    Source: sockspec contract (http: "When several rows apply, 400 wins: a malformed request is 400 whatever its method")
+    When a client posts empty content to "/hello.txt" with the version "HTTP/x.y"
+    Then the response status is 400
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+
+  @profile @id:http.incomplete-head
+  Scenario: A client that ends its side in the middle of its request head gets 400 or nothing, and then the close
+    Source: RFC 9112 section 8 ("A server that receives an incomplete request message, usually due to a canceled request or a triggered timeout exception, MAY send an error response prior to closing the connection"); sockspec contract ("When the client half-closes (you read end-of-stream), send everything still owed, then close")
+    When a client sends part of a request head for "/hello.txt" and then ends its side of the connection
+    Then the server answers 400 or nothing, and then closes the connection

@@ -54,3 +54,18 @@ export function judge(passed: boolean, id: string | undefined, level: Level | un
   }
   return lapsed ? { status: 'failed', reason: lapsed.slice(2) } : { status: 'failed' };
 }
+
+/** How a step's message starts when the target's answer leaves the scenario's rule nothing to judge. */
+export const NOT_APPLICABLE_PREFIX = 'not applicable here: ';
+
+/**
+ * Thrown by a step when what the target did makes the behaviour under test moot (a rule
+ * about 405 responses, and the server answered 200): the scenario's verdict is "not
+ * applicable" with this reason, never a pass it did not earn, nor a failure.
+ */
+export class NotApplicableHere extends Error {
+  constructor(reason: string) {
+    super(`${NOT_APPLICABLE_PREFIX}${reason}`);
+    this.name = 'NotApplicableHere';
+  }
+}

@@ -17,6 +17,8 @@ import {
   type HttpResponse,
   type PersistenceTrial,
 } from '../src/services/http-exchange';
+import { NotApplicableHere } from '../src/verdicts';
+import { allowProblem, errorBodyProblem, headContractProblem, incompleteHeadProblem, sendIncompleteHead } from '../src/services/http-contract-checks';
 import type { SockspecWorld } from './world';
 
 /** The two exchanges of the persistence scenario, by scenario. */
@@ -224,3 +226,72 @@ function lastResponse(world: SockspecWorld): HttpResponse {
   if (!world.httpResponse) throw new Error('no HTTP response was received in this scenario');
   return world.httpResponse;
 }
+
+When('a client gets {string} over HTTP\\/1.0 without a Host header', async function (this: SockspecWorld, path: string) {
+  await exchange(this, httpRequestLines(`GET ${path} HTTP/1.0`, ['User-Agent: sockspec']));
+});
+
+When('a client gets {string} over HTTP\\/1.1 with its Host header named {string}', async function (this: SockspecWorld, path: string, name: string) {
+  await exchange(this, httpRequestLines(`GET ${path} HTTP/1.1`, [`${name}: sockspec`, 'User-Agent: sockspec', 'Connection: close']));
+});
+
+When('a client gets {string} over HTTP\\/1.1 with an empty Host value', async function (this: SockspecWorld, path: string) {
+  await exchange(this, httpRequestLines(`GET ${path} HTTP/1.1`, ['Host:', 'User-Agent: sockspec', 'Connection: close']));
+});
+
+When('a client sends a request line with a fourth part after the version', async function (this: SockspecWorld) {
+  await exchange(this, httpRequestLines('GET /hello.txt HTTP/1.0 extra', ['Host: sockspec', 'User-Agent: sockspec']));
+});
+
+When('a client sends a request for {string} whose version is {string}', async function (this: SockspecWorld, path: string, version: string) {
+  await exchange(this, httpRequest('GET', path, version));
+});
+
+When('a client sends a request whose target is {string}', async function (this: SockspecWorld, target: string) {
+  await exchange(this, httpRequest('GET', target, 'HTTP/1.0'));
+});
+
+When('a client posts empty content to {string} with the version {string}', async function (this: SockspecWorld, path: string, version: string) {
+  await exchange(this, httpRequest('POST', path, version, ['Content-Length: 0']));
+});
+
+/** What a client that ended its side mid-head got, by scenario. */
+const incompleteHeads = new WeakMap<SockspecWorld, Awaited<ReturnType<typeof sendIncompleteHead>>>();
+
+When('a client sends part of a request head for {string} and then ends its side of the connection', async function (this: SockspecWorld, path: string) {
+  this.client = await this.connect();
+  incompleteHeads.set(this, await sendIncompleteHead(this.client, httpGet(path)));
+});
+
+Then('the server answers 400 or nothing, and then closes the connection', function (this: SockspecWorld) {
+  const trial = incompleteHeads.get(this);
+  if (!trial) throw new Error('no client ended its side mid-head in this scenario');
+  const problem = incompleteHeadProblem(trial.response, trial.after);
+  if (problem) throw new Error(problem);
+});
+
+Then('a 405 answer carries an Allow header naming GET and HEAD', function (this: SockspecWorld) {
+  const response = lastResponse(this);
+  if (response.kind === 'response' && response.status !== 405) {
+    // Whether this request must get a 405 is http.method-not-allowed's business.
+    throw new NotApplicableHere(`the server answered ${response.status}, not 405, and RFC 9110 section 15.5.6 asks for Allow in a 405 only`);
+  }
+  const problem = allowProblem(response);
+  if (problem) throw new Error(problem);
+});
+
+Then('the response carries a non-empty text\\/plain or text\\/html body', function (this: SockspecWorld) {
+  const problem = errorBodyProblem(lastResponse(this));
+  if (problem) throw new Error(problem);
+});
+
+Then(
+  'the response has the Content-Length, Content-Type and "Connection: close" of what a GET of {string} gets, no content, and then the server closes the connection',
+  async function (this: SockspecWorld, path: string) {
+    const head = lastResponse(this);
+    const after = await awaitServerClose(this.currentClient);
+    const get = await exchange(this, httpRequest('GET', path, 'HTTP/1.1', ['Connection: close']));
+    const problem = headContractProblem(head, after, get);
+    if (problem) throw new Error(problem);
+  },
+);

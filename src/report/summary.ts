@@ -1,7 +1,7 @@
 import type { Envelope, GherkinDocument, Pickle, TestCase, TestStepResult } from '@cucumber/messages';
 import { TRANSCRIPT_HEADING } from '../driver/transcript';
 import { scenarioId, type Level } from '../feature-pickles';
-import type { Verdict } from '../verdicts';
+import { NOT_APPLICABLE_PREFIX, type Verdict } from '../verdicts';
 
 /**
  * A scenario's verdict (src/verdicts.ts). "not applicable": the behaviour does not concern
@@ -114,6 +114,12 @@ export class ScenarioCollector {
         const feature = this.featureNames.get(pickle.uri) ?? pickle.uri;
         return { ...(id ? { id } : {}), feature, scenario: pickle.name, location, status: 'not runnable', reason: 'not run: --fail-fast stopped at an earlier failure', durationMs: 0, steps: [] };
       }
+      const message = progress.worst?.message === undefined ? undefined : firstLine(progress.worst.message);
+      if (progress.worst?.status === 'FAILED' && message?.startsWith(NOT_APPLICABLE_PREFIX)) {
+        const feature = this.featureNames.get(pickle.uri) ?? pickle.uri;
+        const reason = `${message.slice(NOT_APPLICABLE_PREFIX.length)} (at "${progress.failedStep}")`;
+        return { ...(id ? { id } : {}), feature, scenario: pickle.name, location, status: 'not applicable', reason, durationMs: Math.round(progress.durationMs), steps: this.steps(pickle, progress), ...(progress.transcript ? { transcript: progress.transcript } : {}) };
+      }
       return {
         ...(id ? { id } : {}),
         feature: this.featureNames.get(pickle.uri) ?? pickle.uri,
@@ -127,7 +133,7 @@ export class ScenarioCollector {
           ? {}
           : {
               failedStep: progress.failedStep ?? 'no step (the scenario ended before its first step finished)',
-              message: firstLine(progress.worst?.message ?? `step status ${progress.worst?.status ?? 'UNKNOWN'}`),
+              message: message ?? `step status ${progress.worst?.status ?? 'UNKNOWN'}`,
             }),
       };
     });
@@ -154,7 +160,7 @@ export class ScenarioCollector {
 const toMs = (timestamp: { seconds: number; nanos: number }): number => timestamp.seconds * 1000 + timestamp.nanos / 1e6;
 
 // Cucumber appends a stack trace; the first line is the assertion a reader needs.
-const firstLine = (message: string): string => message.split('\n')[0].replace(/^(Error|ConnectError): /, '');
+const firstLine = (message: string): string => message.split('\n')[0].replace(/^(Error|ConnectError|NotApplicableHere): /, '');
 
 /** A pickle's steps with the keywords the feature file wrote them with. */
 export function pickleSteps(pickle: Pickle, keywords: Map<string, string>, status: (pickleStepId: string) => string): ScenarioStep[] {
