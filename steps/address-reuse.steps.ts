@@ -27,7 +27,8 @@ Given(
 
 When('the server is stopped and started again at once on the same port', async function (this: SockspecWorld) {
   const previous = this.runningServer;
-  const { port, service } = previous;
+  // The port it listens on in its own namespace, which a port mapping may show clients as another.
+  const { serverPort: port, service } = previous;
   await previous.stop();
   try {
     await this.startServer(service, { port, alongside: previous });

@@ -63,7 +63,7 @@ When('an echo server is started on an address that no interface of this machine 
 });
 
 When('a second {service} server is started on the same port', async function (this: SockspecWorld, service: Service) {
-  await attemptStart(this, this.serverRequest(service, { port: this.runningServer.port, alongside: this.runningServer }));
+  await attemptStart(this, this.serverRequest(service, { port: this.runningServer.serverPort, alongside: this.runningServer }));
 });
 
 Then('the (second )server exits with a non-zero code without printing LISTENING', function (this: SockspecWorld) {
@@ -71,7 +71,8 @@ Then('the (second )server exits with a non-zero code without printing LISTENING'
   if (!(outcome instanceof ServerStartError)) throw new Error(`expected the server to fail, but it ${outcome}`);
   const exit = outcome.exit;
   if (!exit || exit.signal !== null || exit.code === 0 || !outcome.reason.startsWith('exited')) {
-    throw new Error(`expected the server to exit with a non-zero code, but it ${outcome.reason}${exit ? ` (${describeExit(exit)})` : ''}`);
+    const said = outcome.stderrTail ? `its output ends: ${outcome.stderrTail.split('\n').join(' | ')}` : 'it wrote nothing on stderr';
+    throw new Error(`expected the server to exit with a non-zero code, but it ${outcome.reason}${exit ? ` (${describeExit(exit)})` : ''}; ${said}`);
   }
 });
 

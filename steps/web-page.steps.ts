@@ -19,6 +19,8 @@ import {
 } from '../src/services/http-exchange';
 import { NotApplicableHere } from '../src/verdicts';
 import { allowProblem, errorBodyProblem, headContractProblem, incompleteHeadProblem, sendIncompleteHead } from '../src/services/http-contract-checks';
+import { requestAndReadNothing, stillConnectedProblem } from '../src/services/slow-reader';
+import type { TcpConnection } from '../src/driver/tcp-connection';
 import type { SockspecWorld } from './world';
 
 /** The two exchanges of the persistence scenario, by scenario. */
@@ -67,6 +69,22 @@ Given('a slow client is sending its request one byte per second', async function
 
 Then('the slow client is still sending its request', function (this: SockspecWorld) {
   this.assertSlowClientStillSending('the response');
+});
+
+/** The client that requested a large file and reads nothing, by scenario. */
+const slowReaders = new WeakMap<SockspecWorld, TcpConnection>();
+
+Given('a client has requested {string} and reads nothing, until the server can send it no more', async function (this: SockspecWorld, path: string) {
+  const reader = await this.connect();
+  slowReaders.set(this, reader);
+  await requestAndReadNothing(reader, httpGet(path), this.runningServer, this.control);
+});
+
+Then('the client that reads nothing is still connected', function (this: SockspecWorld) {
+  const reader = slowReaders.get(this);
+  if (!reader) throw new Error('no client that reads nothing was started in this scenario');
+  const problem = stillConnectedProblem(reader, this.runningServer, this.control);
+  if (problem) throw new Error(problem);
 });
 
 When('a client posts empty content to {string} over {word}', async function (this: SockspecWorld, path: string, version: string) {

@@ -84,4 +84,11 @@ describe('launch templates in target.json', () => {
     assert.equal(wrong.status, 2, wrong.stderr);
     assert.match(wrong.stderr, /never listened: timed out after \d+ ms waiting for a TCP socket of its process tree bound on 127\.0\.0\.1:(\d+); it listens on 127\.0\.0\.1:\d+ instead: does its config take \{host\} and \{port\}\?/);
   });
+
+  it('shows the last lines of the log file a program writes instead of stderr when it fails to start', () => {
+    const logs = launchTarget('logs-to-file', { argv: ['sh', '-c', 'echo "bind {host}:{port} failed: Cannot assign requested address" > {config}/server.log; exit 1'], config: {}, log: '{config}/server.log', ready: 'listen' });
+    const failed = runCli(['run', '--target', logs, '--id', 'echo.line', '--report-dir', join(dir, 'logs-report')]);
+    assert.equal(failed.status, 2, failed.stderr);
+    assert.match(failed.stderr, /exited \(exit code 1\) before listening on 127\.0\.0\.1:\d+; stderr: server\.log: bind 127\.0\.0\.1:\d+ failed: Cannot assign requested address/);
+  });
 });

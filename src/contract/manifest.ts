@@ -37,6 +37,8 @@ const launchSchema = z.strictObject({
   config: z.record(z.string().regex(/^[\w.-]+$/, 'a plain file name'), z.string().min(1)).optional(),
   cwd: z.string().min(1).optional(),
   env: z.record(z.string(), template).optional(),
+  /** A file the program logs to instead of stderr (e.g. "{config}/xinetd.log"): its last lines are shown wherever stderr's would be. */
+  log: template.optional(),
   /** "line": it prints `LISTENING <port>` (the contract). "listen": the kernel shows its socket bound on the address and port it was given. */
   ready: z.enum(['line', 'listen']).default('line'),
   stopSignal: z.enum(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']).default('SIGTERM'),

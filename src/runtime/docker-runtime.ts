@@ -14,7 +14,7 @@ import { ListeningInContainer, exitedBeforeListening, type ListenTarget } from '
 import { probeMappedPort } from './path-probe';
 import { ProcControl } from './proc-control';
 import type { ClientExit, ClientRequest, RunningServer, Runtime, ServerControl, ServerExit, ServerLimits, ServerRequest, StopResult } from './runtime';
-import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, keepStdout, serverArgs } from './server-launch';
+import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, keepStdout, outputTail, serverArgs } from './server-launch';
 
 export { SOCKSPEC_LABEL, removeAbandonedContainers } from './container-owners';
 
@@ -242,8 +242,14 @@ async function startServerContainer(target: Target, image: string, request: Serv
     const shared = resolve(request.root, '..');
     mounts.push({ source: shared, target: shared, mode: 'ro' });
   }
-  if (launch) mounts.push(...configureLaunch(container, target, request, launch, listenTarget));
-  else container.withCommand(serverArgs({ ...request, host: listenTarget.host, port: CONTAINER_PORT }));
+  let logFile: string | undefined;
+  if (launch) {
+    const configured = configureLaunch(container, target, request, launch, listenTarget);
+    mounts.push(...configured.mounts);
+    logFile = configured.logFile;
+  } else container.withCommand(serverArgs({ ...request, host: listenTarget.host, port: CONTAINER_PORT }));
+  // The log file, if any, is in the config folder, mounted at the same path: readable from here.
+  const logTail = (output: string): string => outputTail(output, logFile);
   container.withBindMounts(mounts);
   container.withWaitStrategy(
     readiness === 'line'
@@ -282,9 +288,9 @@ async function startServerContainer(target: Target, image: string, request: Serv
  * An existing program in its image, started as its launch template says: the filled-in
  * argv is the container's command, and the config files, rendered on this machine, are
  * mounted at the same path (read-write: programs such as nginx keep their pid and
- * temporary files next to their config). Returns that mount.
+ * temporary files next to their config). Returns that mount, and the file it logs to, if any.
  */
-function configureLaunch(container: TargetContainer, target: Target, request: ServerRequest, launch: Launch, listenTarget: ListenTarget): BindMount[] {
+function configureLaunch(container: TargetContainer, target: Target, request: ServerRequest, launch: Launch, listenTarget: ListenTarget): { mounts: BindMount[]; logFile?: string } {
   const rendered = renderLaunch(target, request.service, launch, { host: listenTarget.host, port: listenTarget.port, backlog: request.backlog, root: request.root });
   const [program, ...args] = rendered.command;
   container.withEntrypoint([program]).withCommand(args).withEnvironment(rendered.env).withStopSignal(launch.stopSignal);
@@ -293,7 +299,7 @@ function configureLaunch(container: TargetContainer, target: Target, request: Se
     if (!isAbsolute(launch.cwd)) throw new HarnessError(`${target.manifestPath}: launch.${request.service}.cwd: the docker runtime needs an absolute path inside the image, not ${launch.cwd}`);
     container.withWorkingDir(launch.cwd);
   }
-  return rendered.config === undefined ? [] : [{ source: rendered.config, target: rendered.config, mode: 'rw' }];
+  return { mounts: rendered.config === undefined ? [] : [{ source: rendered.config, target: rendered.config, mode: 'rw' }], logFile: rendered.log };
 }
 
 const LISTENING_LINE_IN_LOG = new RegExp(LISTENING_LINE.source.replace('^', '(^|\\n)').replace('$', '(\\r?\\n|$)'));
@@ -407,5 +413,4 @@ function removeInBackground(container: StartedTestContainer): void {
   pendingRemovals.add(removal);
 }
 
-const logTail = (output: string): string => output.trim().split('\n').slice(-5).join('\n');
 const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0];

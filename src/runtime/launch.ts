@@ -29,6 +29,8 @@ export interface RenderedLaunch {
   env: Record<string, string>;
   /** The folder the config templates were rendered into, if there are any. */
   config?: string;
+  /** The file the program logs to, if it does not log to stderr. */
+  log?: string;
 }
 
 /** Fills `{host}`, `{port}`... in; a placeholder with no value (a root for the echo service) is an error naming the template. */
@@ -68,6 +70,7 @@ export function renderLaunch(target: Target, service: Service, launch: Launch, v
     cwd: resolve(target.dir, launch.cwd ?? '.'),
     env: Object.fromEntries(Object.entries(launch.env ?? {}).map(([name, value]) => [name, fill(value, all, `${where}.env.${name}`)])),
     config,
+    ...(launch.log === undefined ? {} : { log: resolve(target.dir, fill(launch.log, all, `${where}.log`)) }),
   };
 }
 

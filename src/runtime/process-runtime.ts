@@ -23,7 +23,7 @@ import {
   type ServerRequest,
   type StopResult,
 } from './runtime';
-import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, keepStdout, serverArgs } from './server-launch';
+import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, keepStdout, outputTail, serverArgs } from './server-launch';
 import { freePort, protocolOf, renderLaunch } from './launch';
 import { awaitListening, exitedBeforeListening } from './listen-readiness';
 import { processTree } from '../kernel/process-sockets';
@@ -41,6 +41,8 @@ interface ProcessServerOptions {
   group: boolean;
   /** What happened while starting it (retries), for the scenario's transcript. */
   startNotes: string[];
+  /** The file it logs to instead of stderr (a launch's `log`). */
+  logFile?: string;
 }
 
 const CONTRACT_SERVER: ProcessServerOptions = { stopSignal: 'SIGTERM', stopGraceMs: STOP_GRACE_MS, group: false, startNotes: [] };
@@ -159,7 +161,7 @@ export class ProcessRuntime implements Runtime {
         // A group of its own, so that freezing and stopping reach every process the program forks.
         detached: true,
       });
-      const server = this.track(new ProcessServer(target, request, child, { stopSignal: launch.stopSignal, stopGraceMs: launch.stopGraceMs, group: true, startNotes: notes }));
+      const server = this.track(new ProcessServer(target, request, child, { stopSignal: launch.stopSignal, stopGraceMs: launch.stopGraceMs, group: true, startNotes: notes, ...(rendered.log ? { logFile: rendered.log } : {}) }));
       try {
         return await (launch.ready === 'line' ? server.ready(this.startTimeoutMs) : server.readyWhenListening(this.startTimeoutMs, port));
       } catch (error) {
@@ -330,7 +332,7 @@ class ProcessServer implements RunningServer {
   }
 
   stderrTail(): string {
-    return this.stderr.trim().split('\n').slice(-5).join('\n');
+    return outputTail(this.stderr, this.options.logFile);
   }
 
   async standardOutput(): Promise<string> {

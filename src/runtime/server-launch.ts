@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ServerExit, ServerRequest } from './runtime';
 import { describeExit } from './runtime';
 
@@ -20,6 +22,28 @@ export function serverArgs(request: ServerRequest): string[] {
   if (request.root !== undefined) options.push(['--root', request.root]);
   if (request.optionOrder === 'reversed') options.reverse();
   return [request.service, ...options.flat()];
+}
+
+/** How many lines of stderr (and of a log file) a start error or a crash report shows. */
+const TAIL_LINES = 5;
+
+/**
+ * The last lines a server wrote on stderr, followed, for a program that logs to a file
+ * (a launch's `log`), by that file's last lines: where it says why it did not start.
+ */
+export function outputTail(stderr: string, logFile?: string): string {
+  const lastLines = (text: string): string[] => text.trim().split('\n').filter(Boolean).slice(-TAIL_LINES);
+  const lines = lastLines(stderr);
+  if (logFile !== undefined) {
+    let log = '';
+    try {
+      log = readFileSync(logFile, 'utf8');
+    } catch {
+      // Not written (yet): nothing to show.
+    }
+    lines.push(...lastLines(log).map((line) => `${basename(logFile)}: ${line}`));
+  }
+  return lines.join('\n');
 }
 
 /** Adds `chunk` to what was kept of a stream, up to STDOUT_KEPT_BYTES. */
