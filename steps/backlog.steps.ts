@@ -27,7 +27,7 @@ When('the server is thawed', async function (this: SockspecWorld) {
 
 When('clients keep connecting until an attempt is not answered', async function (this: SockspecWorld) {
   this.queue = await fillListenQueue(this.runningServer, this.control, this.scenarioEnd.signal, this.transcript);
-  this.connections.push(...this.queue.completed);
+  this.clients.adopt(...this.queue.completed);
 });
 
 Then('exactly {int} connections completed', function (this: SockspecWorld, expected: number) {
@@ -68,7 +68,7 @@ Then('the waiting client connects and is served', async function (this: Sockspec
   if (!waiting) throw new Error('no client was left waiting');
   await waiting.settled;
   if (waiting.state !== 'connected') throw new Error(`the waiting client ${waiting.describe()}`);
-  this.connections.push(waiting.connection!);
+  this.clients.adopt(waiting.connection!);
   const message = Buffer.from('served after the thaw\n');
   await waiting.connection!.send(message);
   assertSameBytes('the waiting client', message, await waiting.connection!.receiveExactly(message.length));

@@ -1,6 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
-import { UdpClient } from '../src/driver/udp-client';
+import { ConnectError } from '../src/driver/tcp-connection';
 import { assertBoundOnlyTo } from '../src/services/bound-address';
 import type { SockspecWorld } from './world';
 
@@ -20,7 +19,7 @@ Then("the kernel lists the server's socket bound to {string} and to no other add
 
 When("a client connects to the server's port on {string}", async function (this: SockspecWorld, address: string) {
   try {
-    this.connections.push(await TcpConnection.open(address, this.runningServer.port, ATTEMPT_TIMEOUT_MS, undefined, this.transcript));
+    await this.clients.open(address, this.runningServer.port, ATTEMPT_TIMEOUT_MS);
     this.connectOutcome = 'connected';
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;
@@ -29,5 +28,5 @@ When("a client connects to the server's port on {string}", async function (this:
 });
 
 Given("a UDP client connected to the server's port on {string}", async function (this: SockspecWorld, address: string) {
-  this.udpClient = this.closeAtScenarioEnd(await UdpClient.connected(address, this.runningServer.port, this.transcript));
+  this.udpClient = await this.clients.udpClient(address, this.runningServer.port);
 });

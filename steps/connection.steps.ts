@@ -1,5 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
+import { ConnectError } from '../src/driver/tcp-connection';
 import type { SockspecWorld } from './world';
 
 const ATTEMPT_TIMEOUT_MS = 3000;
@@ -13,7 +13,7 @@ Given('the server has been stopped', async function (this: SockspecWorld) {
 When('a client connects to the port the server used', async function (this: SockspecWorld) {
   const { host, port } = this.runningServer;
   try {
-    this.connections.push(await TcpConnection.open(host, port, ATTEMPT_TIMEOUT_MS, undefined, this.transcript));
+    await this.clients.open(host, port, ATTEMPT_TIMEOUT_MS);
     this.connectOutcome = 'connected';
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;

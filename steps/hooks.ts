@@ -20,8 +20,7 @@ Before(function (this: SockspecWorld, { pickle }) {
 
 After(async function (this: SockspecWorld, { result }) {
   this.scenarioEnd.abort();
-  for (const connection of this.connections) connection.close();
-  for (const udpClient of this.udpClients) udpClient.close();
+  this.clients.closeAll();
   this.scriptedServer?.close();
   this.clientRun?.discard();
   const server = this.server;

@@ -1,5 +1,4 @@
 import { Given, When } from '@cucumber/cucumber';
-import { TcpConnection } from '../src/driver/tcp-connection';
 import type { SockspecWorld } from './world';
 
 const LOOPBACK_BY_FAMILY: Record<string, string> = { IPv4: '127.0.0.1', IPv6: '::1' };
@@ -11,8 +10,7 @@ Given('an echo server listening on {string}', async function (this: SockspecWorl
 When(
   /^a client connects over (IPv4|IPv6) and sends the line "([^"]*)"$/,
   async function (this: SockspecWorld, family: string, line: string) {
-    this.client = await TcpConnection.open(LOOPBACK_BY_FAMILY[family], this.runningServer.port, undefined, undefined, this.transcript);
-    this.connections.push(this.client);
+    this.client = await this.clients.open(LOOPBACK_BY_FAMILY[family], this.runningServer.port);
     this.sent = Buffer.from(`${line}\n`);
     await this.client.send(this.sent);
   },

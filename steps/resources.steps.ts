@@ -51,7 +51,7 @@ async function connectIdleClients(world: SockspecWorld, count: number): Promise<
   // Node raises its soft limit to the hard one at start-up; a hard limit below this is the machine's.
   if (own !== undefined && own < count + 256) throw new Error(`the harness may hold only ${own} descriptors (RLIMIT_NOFILE), too few for ${count} clients and its own; raise the hard limit (ulimit -Hn)`);
   const clients = await openIdleClients(world.runningServer, count, world.scenarioEnd.signal, world.transcript);
-  world.connections.push(...clients);
+  world.clients.adopt(...clients);
   heldBy(world).clients = clients;
   return clients;
 }
@@ -62,7 +62,7 @@ Given(
     const state = heldBy(this);
     if (state.openFiles === undefined) throw new Error('the server was not started under a descriptor limit');
     const full = await connectUntilServerFull(this.runningServer, this.control, { openFiles: state.openFiles, waiting, most }, this.scenarioEnd.signal);
-    this.connections.push(...full.connections);
+    this.clients.adopt(...full.connections);
     state.clients = full.connections;
     state.standings = full.standings;
     const outcome = state.standings.includes('waiting') ? 'the server takes no more' : `the server took or closed every one (it never ran out: e.g. a process per client)`;

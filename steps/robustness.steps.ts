@@ -1,6 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { seededBytes } from '../src/driver/payload';
-import { TcpConnection } from '../src/driver/tcp-connection';
 import { assertSameBytes } from '../src/services/echo-exchange';
 import type { SockspecWorld } from './world';
 
@@ -22,7 +21,7 @@ When(
   '{int} clients connect at once and each drops its connection straight away',
   async function (this: SockspecWorld, clients: number) {
     const { host, port } = this.runningServer;
-    const outcomes = await Promise.allSettled(Array.from({ length: clients }, () => TcpConnection.open(host, port, 10_000, undefined, this.transcript)));
+    const outcomes = await Promise.allSettled(Array.from({ length: clients }, () => this.clients.open(host, port, 10_000)));
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') outcome.value.close();
     const failed = outcomes.filter((outcome) => outcome.status === 'rejected');
     if (failed.length > 0) throw new Error(`${failed.length} of ${clients} connections failed: ${(failed[0] as PromiseRejectedResult).reason}`);

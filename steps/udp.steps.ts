@@ -77,7 +77,7 @@ Then('every client received exactly its own {int} datagrams and nothing else', f
 });
 
 Given("a UDP client connected to the server's port", async function (this: SockspecWorld) {
-  this.udpClient = this.closeAtScenarioEnd(await UdpClient.connected(this.runningServer.host, this.runningServer.port, this.transcript));
+  this.udpClient = await this.clients.udpClient(this.runningServer.host, this.runningServer.port);
 });
 
 When('the connected client sends a datagram', async function (this: SockspecWorld) {
@@ -94,7 +94,7 @@ Then("the client's socket reports {word}", async function (this: SockspecWorld, 
 });
 
 async function sendDatagrams(world: SockspecWorld, datagrams: Buffer[]): Promise<void> {
-  const client = (world.udpClient = world.closeAtScenarioEnd(await UdpClient.open(world.runningServer.host, world.transcript)));
+  const client = (world.udpClient = await world.clients.udpClient(world.runningServer.host));
   world.sentDatagrams = datagrams;
   // Back to back: every datagram is handed to the kernel before any send is waited for.
   await Promise.all(datagrams.map((datagram) => client.send(datagram, world.runningServer.host, world.runningServer.port)));

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
 import { loadTarget, type Service, type Target } from '../src/contract/manifest';
-import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
+import { ClientPool } from '../src/driver/client-pool';
+import { ConnectError, type TcpConnection } from '../src/driver/tcp-connection';
 import { formatAddress, Transcript } from '../src/driver/transcript';
 import type { UdpClient } from '../src/driver/udp-client';
 import { createFileRoot, type FileRoot } from '../src/fixtures/file-root';
@@ -71,8 +72,6 @@ export class SockspecWorld extends World<SockspecParameters> {
   scriptedServer: ScriptedFileServer | undefined;
   refusingPort: number | undefined;
   clientRun: FileClientRun | undefined;
-  readonly connections: TcpConnection[] = [];
-  readonly udpClients: UdpClient[] = [];
   /**
    * What the end-of-scenario checks must wait for first, once the clients are closed: e.g. a
    * server at its descriptor limit closing the connections the scenario held, so that the
@@ -81,6 +80,8 @@ export class SockspecWorld extends World<SockspecParameters> {
   readonly beforeFinalChecks: (() => Promise<void>)[] = [];
   /** What the scenario's client sockets did on the wire; attached to the scenario's report. */
   readonly transcript = new Transcript();
+  /** Every client socket the scenario opens; all are closed when it ends. */
+  readonly clients = new ClientPool(this.transcript, this.scenarioEnd.signal);
 
   constructor(options: IWorldOptions<SockspecParameters>) {
     super(options);
@@ -148,9 +149,7 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   /** Opens a client connection to the server; it is closed when the scenario ends. */
   async connect(host = this.runningServer.host): Promise<TcpConnection> {
-    const connection = await TcpConnection.open(host, this.runningServer.port, undefined, undefined, this.transcript);
-    this.connections.push(connection);
-    return connection;
+    return this.clients.open(host, this.runningServer.port);
   }
 
   /** Sends a file-service request on a new connection and reads the whole reply. */
@@ -203,11 +202,6 @@ export class SockspecWorld extends World<SockspecParameters> {
   get currentClient(): TcpConnection {
     if (!this.client) throw new Error('no client has connected in this scenario');
     return this.client;
-  }
-
-  closeAtScenarioEnd(udpClient: UdpClient): UdpClient {
-    this.udpClients.push(udpClient);
-    return udpClient;
   }
 }
 
