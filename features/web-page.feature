@@ -97,6 +97,15 @@ Feature: Web page exchange
     And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
     And the slow client is still sending its request
 
+  @profile @id:http.slow-reader
+  Scenario: A client reading its response slowly does not delay other web clients
+    Source: sockspec contract (http: "One slow client (sending its request a byte at a time, or reading the reply slowly) must not delay any other client")
+    Given a client has requested "/random-10MiB.bin" and reads nothing, until the server can send it no more
+    When another client gets "/hello.txt" over HTTP/1.0
+    Then the response is 200 with the contents of "hello.txt" as "text/plain"
+    And the response has an exact Content-Length and "Connection: close", and then the server closes the connection
+    And the client that reads nothing is still connected
+
   @profile @id:http.method-not-allowed
   Scenario: A method other than GET is 405
     Source: RFC 9110 section 9.1; RFC 1945 section 8.3; sockspec contract (http)
