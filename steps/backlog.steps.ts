@@ -1,8 +1,12 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { seededBytes } from '../src/driver/payload';
 import { assertSameBytes } from '../src/services/echo-exchange';
-import { ConnectAttempt, fillListenQueue, LISTEN_OVERFLOWS, waitingForSynAck } from '../src/services/listen-queue';
+import { ConnectAttempt, fillListenQueue, LISTEN_OVERFLOWS, waitingForSynAck, type QueueProbe } from '../src/services/listen-queue';
 import type { SockspecWorld } from './world';
+import { scenarioState } from './scenario-state';
+
+/** What filling the listen queue of a frozen server produced, and connection attempts made one after another, in order. */
+const backlogScenario = scenarioState((): { queue?: QueueProbe; attempts: ConnectAttempt[] } => ({ attempts: [] }));
 
 Given('an echo server listening with a backlog of {int}', async function (this: SockspecWorld, backlog: number) {
   await this.startServer('echo', { backlog });
@@ -26,8 +30,8 @@ When('the server is thawed', async function (this: SockspecWorld) {
 });
 
 When('clients keep connecting until an attempt is not answered', async function (this: SockspecWorld) {
-  this.queue = await fillListenQueue(this.runningServer, this.control, this.scenarioEnd.signal, this.transcript);
-  this.clients.adopt(...this.queue.completed);
+  backlogScenario(this).queue = await fillListenQueue(this.runningServer, this.control, this.scenarioEnd.signal, this.transcript);
+  this.clients.adopt(...backlogScenario(this).queue!.completed);
 });
 
 Then('exactly {int} connections completed', function (this: SockspecWorld, expected: number) {
@@ -75,26 +79,27 @@ Then('the waiting client connects and is served', async function (this: Sockspec
 });
 
 When('{int} clients connect one after another', async function (this: SockspecWorld, clients: number) {
-  this.attempts = [];
+  backlogScenario(this).attempts = [];
   for (let index = 0; index < clients; index++) {
     const attempt = new ConnectAttempt(this.runningServer.host, this.runningServer.port, this.scenarioEnd.signal, this.transcript);
     await attempt.settled;
-    this.attempts.push(attempt);
+    backlogScenario(this).attempts.push(attempt);
   }
 });
 
 Then(
   'the connection of client {int} is refused with {word} within {int} ms',
   function (this: SockspecWorld, client: number, errno: string, boundMs: number) {
-    const attempt = this.attempts[client - 1];
+    const attempt = backlogScenario(this).attempts[client - 1];
     if (attempt?.error?.code !== errno) throw new Error(`expected client ${client} to be refused with ${errno}, but it ${attempt?.describe()}`);
     if (attempt.error.elapsedMs >= boundMs) throw new Error(`expected the refusal within ${boundMs} ms, but it took ${attempt.error.elapsedMs.toFixed(1)} ms`);
   },
 );
 
 function queueProbe(world: SockspecWorld) {
-  if (!world.queue) throw new Error("the server's listen queue was not filled in this scenario");
-  return world.queue;
+  const { queue } = backlogScenario(world);
+  if (!queue) throw new Error("the server's listen queue was not filled in this scenario");
+  return queue;
 }
 
 const queuedMessage = (world: SockspecWorld, index: number): Buffer =>

@@ -2,6 +2,10 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { seededBytes } from '../src/driver/payload';
 import { assertSameBytes, echoExchange } from '../src/services/echo-exchange';
 import type { SockspecWorld } from './world';
+import { scenarioState } from './scenario-state';
+
+/** What each of several simultaneous clients sent and got back. */
+const echoScenario = scenarioState((): { exchanges: { sent: Buffer; received: Buffer }[] } => ({ exchanges: [] }));
 
 Given('an echo server', async function (this: SockspecWorld) {
   await this.startServer('echo');
@@ -54,12 +58,12 @@ When(
     // The behaviour is that each client gets its own bytes, not a speed: on a loaded
     // machine many clients at once may take a while, so the timeout only catches a hang.
     const echoes = await Promise.all(payloads.map((payload) => echoExchange(host, port, payload, CONCURRENT_EXCHANGE_TIMEOUT_MS, this.transcript)));
-    this.concurrentExchanges = payloads.map((sent, index) => ({ sent, received: echoes[index] }));
+    echoScenario(this).exchanges = payloads.map((sent, index) => ({ sent, received: echoes[index] }));
   },
 );
 
 Then('every client receives exactly its own bytes', function (this: SockspecWorld) {
-  this.concurrentExchanges.forEach(({ sent, received }, index) => assertSameBytes(`client ${index}`, sent, received));
+  echoScenario(this).exchanges.forEach(({ sent, received }, index) => assertSameBytes(`client ${index}`, sent, received));
 });
 
 Given('a client connected and closed its connection without sending anything', async function (this: SockspecWorld) {

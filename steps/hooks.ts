@@ -21,8 +21,6 @@ Before(function (this: SockspecWorld, { pickle }) {
 After(async function (this: SockspecWorld, { result }) {
   this.scenarioEnd.abort();
   this.clients.closeAll();
-  this.scriptedServer?.close();
-  this.clientRun?.discard();
   const server = this.server;
   try {
     if (!server) return;

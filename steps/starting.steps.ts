@@ -6,6 +6,10 @@ import { ServerStartError, LISTENING_LINE } from '../src/runtime/server-launch';
 import type { ServerRequest } from '../src/runtime/runtime';
 import { describeFileReply, fetchFile, fileRequest } from '../src/services/file-protocol';
 import { LOOPBACK, type SockspecWorld } from './world';
+import { scenarioState } from './scenario-state';
+
+/** How a start that should fail went: its start error, or what the server did instead. */
+const startingScenario = scenarioState((): { outcome?: ServerStartError | string } => ({}));
 
 /** An address no interface of this machine has: TEST-NET-1 (RFC 5737), which is never assigned to a network. */
 const UNASSIGNED_ADDRESS = '192.0.2.1';
@@ -15,10 +19,10 @@ async function attemptStart(world: SockspecWorld, request: ServerRequest): Promi
   try {
     const started = await world.runtime.start(world.target, request);
     await started.stop();
-    world.startOutcome = `started, listening on port ${started.port}`;
+    startingScenario(world).outcome = `started, listening on port ${started.port}`;
   } catch (error) {
     if (!(error instanceof ServerStartError)) throw error;
-    world.startOutcome = error;
+    startingScenario(world).outcome = error;
   }
 }
 
@@ -67,7 +71,7 @@ When('a second {service} server is started on the same port', async function (th
 });
 
 Then('the (second )server exits with a non-zero code without printing LISTENING', function (this: SockspecWorld) {
-  const outcome = this.startOutcome;
+  const outcome = startingScenario(this).outcome;
   if (!(outcome instanceof ServerStartError)) throw new Error(`expected the server to fail, but it ${outcome}`);
   const exit = outcome.exit;
   if (!exit || exit.signal !== null || exit.code === 0 || !outcome.reason.startsWith('exited')) {
@@ -77,7 +81,7 @@ Then('the (second )server exits with a non-zero code without printing LISTENING'
 });
 
 Then('its stderr names the error {string}', function (this: SockspecWorld, errorText: string) {
-  const outcome = this.startOutcome;
+  const outcome = startingScenario(this).outcome;
   if (!(outcome instanceof ServerStartError)) throw new Error(`expected the server to fail naming "${errorText}", but it ${outcome}`);
   if (!outcome.stderrTail.toLowerCase().includes(errorText.toLowerCase())) {
     throw new Error(`expected stderr to name "${errorText}", but it was: ${outcome.stderrTail || '(empty)'}`);

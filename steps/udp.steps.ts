@@ -3,6 +3,10 @@ import { UdpClient, type Datagram } from '../src/driver/udp-client';
 import { assertDatagram, assertSameDatagrams, udpPingPong } from '../src/services/udp-echo-exchange';
 import { describeDifference, seededBytes } from '../src/driver/payload';
 import type { SockspecWorld } from './world';
+import { scenarioState } from './scenario-state';
+
+/** The datagrams the client sent, and what went wrong for each UDP client that did not get all its replies. */
+const udpScenario = scenarioState((): { sent: Buffer[]; failures: string[] } => ({ sent: [], failures: [] }));
 
 Given('a UDP echo server', async function (this: SockspecWorld) {
   await this.startServer('udp-echo');
@@ -55,25 +59,25 @@ Then('the client receives an empty datagram', async function (this: SockspecWorl
 });
 
 Then('the client receives exactly that datagram back', async function (this: SockspecWorld) {
-  assertDatagram('the reply', this.sentDatagrams[0], await udp(this).receive(), this.runningServer);
+  assertDatagram('the reply', udpScenario(this).sent[0], await udp(this).receive(), this.runningServer);
 });
 
 Then('the client receives {int} datagrams, each identical to one it sent', async function (this: SockspecWorld, count: number) {
   const replies: Datagram[] = [];
   for (let index = 0; index < count; index++) replies.push(await udp(this).receive());
-  assertSameDatagrams(this.sentDatagrams, replies);
+  assertSameDatagrams(udpScenario(this).sent, replies);
 });
 
 When(
   '{int} clients at once each exchange {int} numbered datagrams with the server',
   async function (this: SockspecWorld, clients: number, count: number) {
     const results = await Promise.allSettled(Array.from({ length: clients }, (_, id) => udpPingPong(this.runningServer, id, count, undefined, this.transcript)));
-    this.udpFailures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
+    udpScenario(this).failures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
   },
 );
 
 Then('every client received exactly its own {int} datagrams and nothing else', function (this: SockspecWorld, count: number) {
-  if (this.udpFailures.length > 0) throw new Error(`${this.udpFailures.length} clients did not get their ${count} datagrams: ${this.udpFailures.join('; ')}`);
+  if (udpScenario(this).failures.length > 0) throw new Error(`${udpScenario(this).failures.length} clients did not get their ${count} datagrams: ${udpScenario(this).failures.join('; ')}`);
 });
 
 Given("a UDP client connected to the server's port", async function (this: SockspecWorld) {
@@ -95,7 +99,7 @@ Then("the client's socket reports {word}", async function (this: SockspecWorld, 
 
 async function sendDatagrams(world: SockspecWorld, datagrams: Buffer[]): Promise<void> {
   const client = (world.udpClient = await world.clients.udpClient(world.runningServer.host));
-  world.sentDatagrams = datagrams;
+  udpScenario(world).sent = datagrams;
   // Back to back: every datagram is handed to the kernel before any send is waited for.
   await Promise.all(datagrams.map((datagram) => client.send(datagram, world.runningServer.host, world.runningServer.port)));
 }

@@ -8,13 +8,9 @@ import type { UdpClient } from '../src/driver/udp-client';
 import { createFileRoot, type FileRoot } from '../src/fixtures/file-root';
 import { createRuntime } from '../src/runtime';
 import { externalTarget } from '../src/runtime/external-runtime';
-import type { ServerStartError } from '../src/runtime/server-launch';
 import type { RunningServer, Runtime, ServerControl, ServerRequest } from '../src/runtime/runtime';
-import type { ConnectAttempt, QueueProbe } from '../src/services/listen-queue';
 import { parseFileReply, type FileReply } from '../src/services/file-protocol';
 import { parseHttpResponse, type HttpResponse } from '../src/services/http-exchange';
-import type { FileClientRun } from '../src/services/client-run';
-import type { ScriptedFileServer } from '../src/services/scripted-file-server';
 import { awaitAcceptQueueEmpty } from '../src/services/tcp-states';
 import { isSockspecParameters, type SockspecParameters } from '../src/world-parameters';
 
@@ -46,8 +42,6 @@ export class SockspecWorld extends World<SockspecParameters> {
   /** The client the current steps talk about, and what it sent. */
   client: TcpConnection | undefined;
   sent: Buffer = Buffer.alloc(0);
-  /** What each of several simultaneous clients sent and got back. */
-  concurrentExchanges: { sent: Buffer; received: Buffer }[] = [];
   /** How the last bare connection attempt ended. */
   connectOutcome: 'connected' | ConnectError | undefined;
   /** The server's open descriptors before the scenario's clients connected. */
@@ -56,22 +50,9 @@ export class SockspecWorld extends World<SockspecParameters> {
   fileReply: FileReply | undefined;
   /** The http service's last response. */
   httpResponse: HttpResponse | undefined;
-  /** What filling the listen queue of a frozen server produced. */
-  queue: QueueProbe | undefined;
-  /** How a start that should fail went (a second server on a taken port, an address not this machine's): its start error, or what it did instead. */
-  startOutcome: ServerStartError | string | undefined;
-  /** Connection attempts made one after another, in order. */
-  attempts: ConnectAttempt[] = [];
   /** How the slow client's sending is going: still under way, finished, or failed (why). */
   slowClient: 'sending' | 'finished' | Error = 'sending';
   udpClient: UdpClient | undefined;
-  sentDatagrams: Buffer[] = [];
-  /** What went wrong for each UDP client that did not get all its replies. */
-  udpFailures: string[] = [];
-  /** The file server sockspec plays for the target's client, and the client's last run. */
-  scriptedServer: ScriptedFileServer | undefined;
-  refusingPort: number | undefined;
-  clientRun: FileClientRun | undefined;
   /**
    * What the end-of-scenario checks must wait for first, once the clients are closed: e.g. a
    * server at its descriptor limit closing the connections the scenario held, so that the
@@ -192,11 +173,6 @@ export class SockspecWorld extends World<SockspecParameters> {
   assertSlowClientStillSending(what: string): void {
     if (this.slowClient instanceof Error) throw new Error(`the slow client itself failed: ${this.slowClient.message}`);
     if (this.slowClient === 'finished') throw new Error(`${what} came only after the slow client had sent everything`);
-  }
-
-  get scriptedFileServer(): ScriptedFileServer {
-    if (!this.scriptedServer) throw new Error('sockspec plays no file server in this scenario');
-    return this.scriptedServer;
   }
 
   get currentClient(): TcpConnection {
