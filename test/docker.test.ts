@@ -97,6 +97,13 @@ describe('docker runtime', { skip }, () => {
         continue;
       }
       const failed = results.filter((result) => DID_NOT_PASS.has(result.status)).map((result) => result.id!);
+      const hidden = controls.find((control) => control.manifest.name === name)?.manifest.fault?.hiddenOn?.docker;
+      if (hidden) {
+        // Held to it: the day docker shows the bug, the control's manifest must say so.
+        assert.deepEqual(failed, [], `${name} declares its bug hidden on docker (${hidden}), but docker failed ${failed.join(', ')}`);
+        rows.push(`  ${name}: hidden on docker (${hidden})`);
+        continue;
+      }
       rows.push(`  ${name}: ${failed.join('; ') || 'NOTHING'}`);
       assert.equal(status, 1, `${name}: the run should fail; it ended: ${endOf(stderr)}`);
       assert.deepEqual(expected.filter((scenario) => !failed.includes(scenario)), [], `negative control ${name} on docker: expected failures that passed`);

@@ -14,6 +14,8 @@ const faultSchema = z.strictObject({
   bug: z.string().min(1),
   /** The IDs of the scenarios that must catch the bug. */
   expectedFailures: z.array(z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+$/, 'must be a scenario ID, e.g. echo.random-1mib')).min(1, 'a negative control must name the scenario that catches it'),
+  /** Runtimes that hide the bug by how they run servers, each with why (a container's PID namespace ends every process with its init). */
+  hiddenOn: z.partialRecord(z.enum(['docker']), z.string().min(1)).optional(),
 });
 
 /** The placeholders a launch template may hold, filled in for each start. */
