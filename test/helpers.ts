@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
@@ -44,32 +44,57 @@ export function runCliAsync(args: string[], timeoutMs = 300_000): Promise<CliRes
 }
 
 /**
+ * A loopback port held for a test, so that the TIME_WAIT assassination below can bind
+ * it again: a connection bound to it explicitly, to a listener of its own. libuv sets
+ * SO_REUSEADDR on every TCP bind, so the test's own sockets may bind the port too; and
+ * while a socket is bound to it, no other process's connect() is given it (the kernel's
+ * choice of an ephemeral port skips ports sockets were bound to). Without it, a port
+ * freed by the test's own close is soon in use by some other connection of a busy
+ * machine, and binding it fails with EADDRINUSE.
+ */
+export async function holdPort(): Promise<{ port: number; release: () => void }> {
+  const anchor = createServer((socket) => socket.resume());
+  await new Promise<void>((resolveListen) => anchor.listen(0, '127.0.0.1', resolveListen));
+  const holder = connect({ host: '127.0.0.1', port: (anchor.address() as AddressInfo).port, localAddress: '127.0.0.1', localPort: 0 });
+  await new Promise<void>((resolveConnect, rejectConnect) => holder.once('connect', resolveConnect).once('error', rejectConnect));
+  const release = (): void => {
+    holder.destroy();
+    anchor.close();
+  };
+  after(release);
+  return { port: holder.localPort!, release };
+}
+
+/**
  * Kills the TIME_WAIT entry of the connection between two loopback ports, as RFC 1337's
- * TIME-WAIT assassination does: a SYN from `fromPort` draws an ACK from the entry, as
- * nothing listens on `toPort` to take the SYN over; the connecting socket answers that
- * ACK with a reset, and the reset kills the entry. Resolves once `gone()` says the kernel
- * dropped it.
- *
- * A new SYN is sent each time the last attempt ended with the entry still there: binding
- * `fromPort` fails with EADDRINUSE while the socket that owned it is still in LAST_ACK,
- * which on a loaded machine can outlast the poll that saw the other side in TIME_WAIT.
+ * TIME-WAIT assassination does: a SYN from `fromPort` (held with holdPort) draws an ACK
+ * from the entry, as nothing listens on `toPort` to take the SYN over; the connecting
+ * socket answers that ACK with a reset, and the reset kills the entry. Resolves once
+ * `gone()` says the kernel dropped it. A new SYN is sent each time the last attempt ended
+ * with the entry still there (binding `fromPort` fails while the socket that had it is
+ * still in LAST_ACK).
  */
 export async function killTimeWaitEntry(fromPort: number, toPort: number, gone: () => boolean): Promise<void> {
   let assassin: Socket | undefined;
+  const failures: string[] = [];
   const sendSyn = (): void => {
     const attempt = connect({ host: '127.0.0.1', port: toPort, localAddress: '127.0.0.1', localPort: fromPort });
-    attempt.on('error', () => {});
+    attempt.on('error', (error: NodeJS.ErrnoException) => failures.push(error.code ?? error.message));
     attempt.on('close', () => {
       if (assassin === attempt) assassin = undefined;
     });
     assassin = attempt;
   };
   try {
-    await pollUntil(() => {
-      if (gone()) return true;
-      if (!assassin) sendSyn();
-      return undefined;
-    }, 5000, `a reset to kill the TIME_WAIT entry between ports ${fromPort} and ${toPort}`);
+    await pollUntil(
+      () => {
+        if (gone()) return true;
+        if (!assassin) sendSyn();
+        return undefined;
+      },
+      5000,
+      () => `a reset to kill the TIME_WAIT entry between ports ${fromPort} and ${toPort} (the SYNs from ${fromPort} ended: ${[...new Set(failures)].join(', ') || 'none yet'})`,
+    );
   } finally {
     assassin?.destroy();
   }

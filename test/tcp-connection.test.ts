@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConnectError, TcpConnection } from '../src/driver/tcp-connection';
 import { pollUntil } from '../src/driver/wait';
 import { readTcpSockets } from '../src/kernel/proc-net';
-import { killTimeWaitEntry } from './helpers';
+import { holdPort, killTimeWaitEntry } from './helpers';
 
 /** A loopback server whose behaviour each test chooses by the first line it sends. */
 let server: Server;
@@ -136,8 +136,9 @@ describe('TCP connection driver', () => {
       socket.resume();
       socket.on('end', () => socket.end());
     });
-    await new Promise<void>((resolveListen) => closesAfterClient.listen(0, '127.0.0.1', resolveListen));
-    const serverPort = (closesAfterClient.address() as AddressInfo).port;
+    // The server's port is bound again to kill the entry: it stays held until then.
+    const serverPort = (await holdPort()).port;
+    await new Promise<void>((resolveListen) => closesAfterClient.listen(serverPort, '127.0.0.1', resolveListen));
     const connection = await TcpConnection.open('127.0.0.1', serverPort);
     // Paused, the client learns of the server's FIN only after the kernel has dealt with what follows.
     connection.pauseReading();

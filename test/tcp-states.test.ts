@@ -6,7 +6,7 @@ import { pollUntil } from '../src/driver/wait';
 import { ProcControl } from '../src/runtime/proc-control';
 import type { RunningServer } from '../src/runtime/runtime';
 import { awaitServerSideTimeWait, serverSideOf } from '../src/services/tcp-states';
-import { killTimeWaitEntry } from './helpers';
+import { holdPort, killTimeWaitEntry } from './helpers';
 
 // The server runs in this process, so this process's /proc shows its side of each connection.
 const control = new ProcControl(() => process.pid, { freeze: async () => {}, thaw: async () => {} });
@@ -19,8 +19,8 @@ async function repliesAndClosesFirst() {
   return { server, running: { serverPort: port } as RunningServer, port };
 }
 
-async function fetchReply(port: number): Promise<TcpConnection> {
-  const client = await TcpConnection.open('127.0.0.1', port);
+async function fetchReply(port: number, localPort?: number): Promise<TcpConnection> {
+  const client = await TcpConnection.open('127.0.0.1', port, undefined, undefined, undefined, localPort);
   await client.receiveUntilEnd();
   return client;
 }
@@ -36,7 +36,9 @@ describe("the server's side of a finished connection", () => {
 
   it('is reported as dropped, not waited for, once a reset has killed its TIME_WAIT entry', async () => {
     const { server, running, port } = await repliesAndClosesFirst();
-    const client = await fetchReply(port);
+    // The client's port is bound again to kill the entry: it stays held until then.
+    const clientPort = await holdPort();
+    const client = await fetchReply(port, clientPort.port);
     await pollUntil(() => (serverSideOf(running, control, client.localPort)?.state === 'TIME_WAIT' ? true : undefined), 5000, "the server's side to reach TIME_WAIT");
     client.close();
     await new Promise<void>((resolveClose) => server.close(() => resolveClose()));

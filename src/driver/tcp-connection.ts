@@ -86,7 +86,7 @@ export class TcpConnection {
   }
 
   /** Connects, or rejects with a ConnectError carrying the errno name and how long the attempt took. */
-  static open(host: string, port: number, unscaledTimeoutMs = DEFAULT_IO_TIMEOUT_MS, signal?: AbortSignal, transcript?: Transcript): Promise<TcpConnection> {
+  static open(host: string, port: number, unscaledTimeoutMs = DEFAULT_IO_TIMEOUT_MS, signal?: AbortSignal, transcript?: Transcript, localPort?: number): Promise<TcpConnection> {
     const timeoutMs = scaled(unscaledTimeoutMs);
     const started = performance.now();
     const recorder = transcript?.socket('tcp');
@@ -98,6 +98,8 @@ export class TcpConnection {
         host,
         port,
         signal,
+        // From a port of the caller's: libuv binds it with SO_REUSEADDR.
+        ...(localPort === undefined ? {} : { localAddress: host, localPort }),
         // Our side stays open at end-of-stream until the kernel has been asked how the peer closed.
         allowHalfOpen: true,
         // With a read buffer of its own, pause() really stops reading from the kernel
