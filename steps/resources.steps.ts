@@ -16,6 +16,7 @@ import {
 } from '../src/services/held-clients';
 import { assertStillServing } from '../src/services/liveness';
 import { waitUntilConnectionsClosed } from '../src/services/server-observation';
+import { scenarioState } from './scenario-state';
 import type { SockspecWorld } from './world';
 
 /** What a scenario of this feature holds: its idle clients and where each stood, its flood and the memory before it. */
@@ -27,13 +28,7 @@ interface Held {
   residentBefore?: number;
 }
 
-const held = new WeakMap<SockspecWorld, Held>();
-
-function heldBy(world: SockspecWorld): Held {
-  let state = held.get(world);
-  if (!state) held.set(world, (state = { clients: [], standings: [] }));
-  return state;
-}
+const heldBy = scenarioState((): Held => ({ clients: [], standings: [] }));
 
 Given(/^(an echo|a web) server limited to (\d+) open descriptors$/, async function (this: SockspecWorld, kind: string, openFiles: string) {
   heldBy(this).openFiles = Number(openFiles);
