@@ -4,7 +4,8 @@ import { relative } from 'node:path';
 import { describeDifference } from '../src/driver/payload';
 import { MiB } from '../src/driver/payload';
 import { pause } from '../src/driver/wait';
-import { awaitDescriptorsReleasedWithin, readUntilServerShutsDownSending, ScenarioFile } from '../src/services/file-closing';
+import { readUntilServerShutsDownSending, ScenarioFile } from '../src/services/file-closing';
+import { waitUntilConnectionsClosed } from '../src/services/server-observation';
 import { describeFileReply, fetchFile, fileRequest, missingNameOfLength, parseFileReply, type FileReply } from '../src/services/file-protocol';
 import { awaitServerFinished } from '../src/services/tcp-states';
 import type { SockspecWorld } from './world';
@@ -112,8 +113,10 @@ When(
 
 Then('the server releases that connection within {int} s of its end-of-stream', async function (this: SockspecWorld, seconds: number) {
   const client = this.currentClient;
-  if (this.descriptorBaseline === undefined) throw new Error('no descriptor baseline was taken before the client connected');
-  const tookMs = await awaitDescriptorsReleasedWithin(this.runningServer, this.control, this.descriptorBaseline, seconds * 1000);
+  const tookMs = await waitUntilConnectionsClosed(this.runningServer, this.control, this.descriptorBaseline, {
+    withinMs: seconds * 1000,
+    missedBy: `it still held the connection ${seconds} s after its end-of-stream: it waits for the client's end-of-stream without a short timeout`,
+  });
   this.transcript.note(`the server released the connection ${tookMs} ms after its end-of-stream`);
   if (client.state !== 'open') throw new Error(`the client was to keep its side open, but ${client.describe()}`);
 });

@@ -31,15 +31,17 @@ export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, wha
 /**
  * Polls a kernel-side fact (a /proc counter, a process state) until it holds. Used
  * where the kernel offers no event to wait on; the interval is short because each
- * check is a cheap read.
+ * check is a cheap read. `scaleTimeout` false: the timeout is a bound the behaviour
+ * under test must keep, which --timeout-scale leaves as it is.
  */
 export async function pollUntil<T>(
   read: () => T | undefined,
   timeoutMs: number,
   what: string | (() => string),
   intervalMs = 5,
+  scaleTimeout = true,
 ): Promise<T> {
-  const limit = scaled(timeoutMs);
+  const limit = scaleTimeout ? scaled(timeoutMs) : timeoutMs;
   const deadline = Date.now() + limit;
   for (;;) {
     const value = read();

@@ -45,28 +45,6 @@ export async function readUntilServerShutsDownSending(client: TcpConnection, ser
   }
 }
 
-/** How long after its FIN the server may wait for a client that never sends its own: the contract's "short timeout". */
-export const DRAIN_BOUND_MS = 5000;
-
-/**
- * Waits until the server holds no more descriptors than `baseline`, within `boundMs`
- * (not scaled: the bound is the behaviour under test). Returns how long it took.
- */
-export async function awaitDescriptorsReleasedWithin(server: RunningServer, control: ServerControl, baseline: number, boundMs: number): Promise<number> {
-  const started = Date.now();
-  let held: number | undefined;
-  const deadline = started + boundMs;
-  for (;;) {
-    if (server.exit) throw new Error(`the server ${describeServerExit(server)}`);
-    held = control.descriptorCount();
-    if (held !== undefined && held <= baseline) return Date.now() - started;
-    if (Date.now() >= deadline) {
-      throw new Error(`the server still held the connection ${boundMs} ms after its end-of-stream (${held} descriptors, ${baseline} before the client came): it waits for the client's end-of-stream without a short timeout`);
-    }
-    await new Promise((resolveTick) => setTimeout(resolveTick, 10));
-  }
-}
-
 /**
  * A file in the served root that belongs to one scenario, so that changing it
  * disturbs no other scenario (the root is shared by every scenario of a process).
