@@ -240,20 +240,25 @@ class ProcessServer implements RunningServer {
   /** Kills every process still in the server's group (it leads one of its own), the server included. */
   endProcessGroup(): void {
     this.forgetCleanup();
+    this.signalGroup('SIGKILL');
+  }
+
+  /** Signals the server, or, where its signals go to its group (a launched program), every process in it. */
+  private signal(signal: NodeJS.Signals): void {
+    if (this.options.group) return this.signalGroup(signal);
     try {
-      if (this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
+      this.child.kill(signal);
     } catch {
-      // The group is empty: nothing it started outlived it.
+      // Already gone.
     }
   }
 
-  /** Signals the server, or with a group of its own every process in it. */
-  private signal(signal: NodeJS.Signals): void {
+  /** Signals every process in the server's group (every server leads one of its own). */
+  private signalGroup(signal: NodeJS.Signals): void {
     try {
-      if (this.options.group && this.child.pid !== undefined) process.kill(-this.child.pid, signal);
-      else this.child.kill(signal);
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
     } catch {
-      // Already gone.
+      // The group is empty: the server and all it started are gone.
     }
   }
 
@@ -345,11 +350,8 @@ class ProcessServer implements RunningServer {
     const pid = this.child.pid!;
     // Freezing the server freezes every process it forked (its group), and every one must have reached the state.
     const members = processTree(pid);
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // The group is gone with the server: the wait below says so.
-    }
+    // A group already gone with the server is reported by the wait below.
+    this.signalGroup(signal);
     await pollUntil(
       () => {
         const state = processState(pid);
@@ -376,8 +378,8 @@ class ProcessServer implements RunningServer {
     clearTimeout(timer);
     if (!inTime) this.signal('SIGKILL');
     const exit = await this.exited;
-    // Nothing it forked outlives it.
-    if (this.options.group) this.signal('SIGKILL');
+    // Nothing a launched program forked outlives its stop; a contract server's group is ended with the scenario.
+    if (this.options.group) this.endProcessGroup();
     return { ...exit, stoppedInTime: inTime };
   }
 }
