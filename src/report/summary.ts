@@ -107,28 +107,30 @@ export class ScenarioCollector {
   results(): ScenarioResult[] {
     return this.finished.map((progress) => {
       const pickle = this.pickles.get(progress.testCase.pickleId)!;
-      const passed = progress.worst?.status === 'PASSED';
       const id = scenarioId(pickle);
-      const location = pickle.location ? `${pickle.uri}:${pickle.location.line}` : pickle.uri;
-      if (this.failFast && progress.worst?.status === 'SKIPPED') {
-        const feature = this.featureNames.get(pickle.uri) ?? pickle.uri;
-        return { ...(id ? { id } : {}), feature, scenario: pickle.name, location, status: 'not runnable', reason: 'not run: --fail-fast stopped at an earlier failure', durationMs: 0, steps: [] };
-      }
-      const message = progress.worst?.message === undefined ? undefined : firstLine(progress.worst.message);
-      if (progress.worst?.status === 'FAILED' && message?.startsWith(NOT_APPLICABLE_PREFIX)) {
-        const feature = this.featureNames.get(pickle.uri) ?? pickle.uri;
-        const reason = `${message.slice(NOT_APPLICABLE_PREFIX.length)} (at "${progress.failedStep}")`;
-        return { ...(id ? { id } : {}), feature, scenario: pickle.name, location, status: 'not applicable', reason, durationMs: Math.round(progress.durationMs), steps: this.steps(pickle, progress), ...(progress.transcript ? { transcript: progress.transcript } : {}) };
-      }
-      return {
+      const named = {
         ...(id ? { id } : {}),
         feature: this.featureNames.get(pickle.uri) ?? pickle.uri,
         scenario: pickle.name,
-        location,
-        status: passed ? 'passed' : 'failed',
+        location: pickle.location ? `${pickle.uri}:${pickle.location.line}` : pickle.uri,
+      };
+      if (this.failFast && progress.worst?.status === 'SKIPPED') {
+        return { ...named, status: 'not runnable', reason: 'not run: --fail-fast stopped at an earlier failure', durationMs: 0, steps: [] };
+      }
+      const ran = {
         durationMs: Math.round(progress.durationMs),
         steps: this.steps(pickle, progress),
         ...(progress.transcript ? { transcript: progress.transcript } : {}),
+      };
+      const message = progress.worst?.message === undefined ? undefined : firstLine(progress.worst.message);
+      if (progress.worst?.status === 'FAILED' && message?.startsWith(NOT_APPLICABLE_PREFIX)) {
+        return { ...named, status: 'not applicable', reason: `${message.slice(NOT_APPLICABLE_PREFIX.length)} (at "${progress.failedStep}")`, ...ran };
+      }
+      const passed = progress.worst?.status === 'PASSED';
+      return {
+        ...named,
+        status: passed ? 'passed' : 'failed',
+        ...ran,
         ...(passed
           ? {}
           : {
