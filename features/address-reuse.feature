@@ -5,7 +5,7 @@ Feature: Address reuse
   contract asks for SO_REUSEADDR. Reuse has a limit, though: while one server
   listens on a port, a second one must not start there.
 
-  @profile @id:reuse.restart-time-wait
+  @profile @fresh-server @id:reuse.restart-time-wait
   Scenario: A restarted server binds the port its closed connections left in TIME_WAIT
     Source: sockspec contract (Starting and stopping the server, rule 5); socket(7) SO_REUSEADDR
     Given a file server whose root holds a text file, a 5 MiB binary file and an empty file

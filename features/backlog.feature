@@ -1,4 +1,4 @@
-@echo @server-control @transparent-path @backlog-option
+@echo @server-control @transparent-path @backlog-option @fresh-server
 Feature: A full listen queue
   While a server does not accept, the kernel completes handshakes for it and
   queues them, up to a limit set by the listen backlog. What happens to the

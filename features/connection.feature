@@ -1,4 +1,4 @@
-@echo @server-control @transparent-path
+@echo @server-control @transparent-path @fresh-server
 Feature: Connection establishment
   Once a server has stopped, nothing of it may keep its port: a client that
   connects there is refused by the kernel at once, not left waiting.

@@ -137,7 +137,7 @@ Feature: File exchange
     When a client requests "hello.txt" and keeps its side of the connection open after the reply
     Then the server releases that connection within 5 s of its end-of-stream
 
-  @server-control @profile @id:file.grown-during-send
+  @server-control @profile @fresh-server @id:file.grown-during-send
   Scenario: A file that grows while it is sent is cut at the announced size
     Source: sockspec contract (file service: "exactly <size> bytes of the file")
     When a client requests a file of its own that grows by 64 KiB once the server has announced its size

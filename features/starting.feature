@@ -14,7 +14,7 @@ Feature: Starting a server
     Given a file server started on a free port with its options in the reverse of the documented order
     Then the server listens on that port and serves "hello.txt" from its root
 
-  @file @contract-start @profile @id:start.stdout-listening-only
+  @file @contract-start @profile @fresh-server @id:start.stdout-listening-only
   Scenario: A server writes nothing on standard output but its LISTENING line
     Source: sockspec contract (Starting and stopping the server, rules 1 and 2: "Write logs to stderr only")
     Given a file server whose root holds a text file, a 5 MiB binary file and an empty file

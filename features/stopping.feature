@@ -1,4 +1,4 @@
-@server-control @transparent-path
+@server-control @transparent-path @fresh-server
 Feature: Stopping with clients connected
   The contract asks a server to exit with code 0 within 2 s of SIGTERM, also
   while clients are connected. A server that stops gracefully, waiting for

@@ -47,7 +47,7 @@ Feature: UDP datagrams
     When 10 clients at once each exchange 100 numbered datagrams with the server
     Then every client received exactly its own 100 datagrams and nothing else
 
-  @server-control @transparent-path @should @id:udp.stopped-port-refused
+  @server-control @transparent-path @should @fresh-server @id:udp.stopped-port-refused
   Scenario: After the server stops, a connected client sending to its port sees ECONNREFUSED
     Source: RFC 1122 section 3.2.2.1; udp(7) ECONNREFUSED
     Given a UDP client connected to the server's port

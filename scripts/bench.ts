@@ -86,7 +86,7 @@ async function targetStartup(runtime: Runtime, target: Target, rounds: number): 
       starts.push(performance.now() - mark);
       mark = performance.now();
       await server.stop();
-      await runtime.endScenario();
+      await runtime.release(server);
       stops.push(performance.now() - mark);
     }
     figures[service] = { startMs: stats(starts), stopMs: stats(stops) };

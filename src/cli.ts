@@ -26,6 +26,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_HARNESS_ERROR = 2;
 
 const log = (line: string): void => void process.stderr.write(`sockspec: ${line}\n`);
+const FRESH_SERVERS_HELP = "start a server for every scenario, as if none were kept across scenarios (by default a scenario is given an earlier scenario's idle server with the same options): for telling whether reuse matters to a verdict";
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('sockspec')
@@ -52,7 +53,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--profile <profile>', 'with --runtime external: the targets follow this profile, so its scenarios fail rather than warn').choices(['sockspec']))
     .option('--fail-fast', 'stop at the first scenario that fails or warns; the rest are reported as not runnable (for mutation testing and bisecting; with --strict, so that a warning that stops the run also exits 1)')
     .option('--timeout-scale <factor>', 'multiply every wait\'s timeout by this factor, for slow machines', (value: string) => positiveNumber('--timeout-scale', value), 1)
-    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; shard?: Shard; durations?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number; expect?: string[]; strict?: boolean; profile?: 'sockspec'; timeoutScale: number; failFast?: boolean }) => {
+    .option('--fresh-servers', FRESH_SERVERS_HELP)
+    .action(async (options: { target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; shard?: Shard; durations?: string; reportDir?: string; allowRemote?: boolean; baseline?: string; parallel?: number; expect?: string[]; strict?: boolean; profile?: 'sockspec'; timeoutScale: number; failFast?: boolean; freshServers?: boolean }) => {
       if (options.durations && !options.shard) throw new HarnessError('--durations balances shards: give --shard K/N with it');
       if (options.profile && options.runtime !== 'external') throw new HarnessError("--profile is for external targets; a target folder declares it in target.json (\"profile\": \"sockspec\")");
       const durations = options.durations ? readDurations(options.durations) : undefined;
@@ -82,6 +84,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         log,
         parallel: options.parallel,
         failFast: options.failFast,
+        freshServers: options.freshServers,
         onProgress: (outcomesSoFar) => (soFar = outcomesSoFar),
         verdicts: { strict: settings.strict, expectationFiles },
       });
@@ -95,7 +98,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       if (results.every((result) => NOT_CHECKED.has(result.status))) {
         throw new HarnessError(`no scenario could run: ${results[0]?.reason ?? 'none was selected'}`);
       }
-      setExit(results.some((result) => FAILING_VERDICTS.has(result.status)) ? EXIT_FAILED : EXIT_PASSED);
+      const failedOutsideScenarios = outcomes.some((outcome) => (outcome.runFailures?.length ?? 0) > 0);
+      setExit(failedOutsideScenarios || results.some((result) => FAILING_VERDICTS.has(result.status)) ? EXIT_FAILED : EXIT_PASSED);
     });
 
   program
@@ -108,11 +112,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--name <regexp>', 'as for run (repeatable)', collect)
     .option('--id <glob>', 'as for run (repeatable)', collect)
     .option('--parallel <n>', 'as for run', (value: string) => positiveInteger('--parallel', value))
-    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; parallel?: number }) => {
+    .option('--fresh-servers', FRESH_SERVERS_HELP)
+    .action(async (options: { times: number; target?: string[]; runtime: RuntimeName; tags?: string; name?: string[]; id?: string[]; parallel?: number; freshServers?: boolean }) => {
       removeAbandonedAndSay(log);
       const { targets } = selectTargets(options.target, options.runtime, false);
       const { repeatSuite } = await import('./repeat');
-      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, names: options.name, selection: { ids: options.id }, progressFormat: 'summary', log, parallel: options.parallel }, options.times, (round) =>
+      const report = await repeatSuite({ targets, runtime: options.runtime, tags: options.tags, names: options.name, selection: { ids: options.id }, progressFormat: 'summary', log, parallel: options.parallel, freshServers: options.freshServers }, options.times, (round) =>
         log(`round ${round}/${options.times} done`),
       );
       for (const { scenario, verdicts, failures } of report.changed) {
@@ -195,7 +200,7 @@ function positiveInteger(flag: string, value: string): number {
 }
 
 function printVerdicts(outcomes: TargetOutcome[]): void {
-  for (const { target, results, unusedExpectations } of outcomes) {
+  for (const { target, results, unusedExpectations, runFailures } of outcomes) {
     const counts = VERDICTS.map((verdict) => [verdict, results.filter((result) => result.status === verdict).length] as const);
     // The four every run has, and any other verdict that occurred.
     const shown = counts.filter(([verdict, count]) => count > 0 || ['passed', 'failed', 'not applicable', 'not runnable'].includes(verdict));
@@ -205,6 +210,7 @@ function printVerdicts(outcomes: TargetOutcome[]): void {
     for (const result of results.filter((entry) => FAILING_VERDICTS.has(entry.status) || entry.status === 'warned')) {
       log(`  ${result.status.toUpperCase()} ${result.id ?? result.scenario}: ${result.scenario} (${result.location}) ${explain(result)}`);
     }
+    for (const failure of runFailures ?? []) log(`  FAILED outside the scenarios: ${failure}`);
     for (const entry of unusedExpectations ?? []) log(`  unused expectation ${entry}: it matched no scenario of this run (remove it if it is stale)`);
   }
 }

@@ -1,7 +1,7 @@
 import { loadSources, runCucumber, type IRunOptions, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import parseTagExpression from '@cucumber/tag-expressions';
 import type { Envelope } from '@cucumber/messages';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { join, relative } from 'node:path';
 import { buildTarget } from './build';
@@ -41,6 +41,8 @@ export interface SuiteOptions {
   parallel?: number;
   /** Stop at the first scenario Cucumber sees fail (a warning included); the rest are not run. */
   failFast?: boolean;
+  /** Every scenario starts servers of its own, where by default a scenario is given the idle server an earlier one with the same options left. */
+  freshServers?: boolean;
   /** Sees every Cucumber message as it happens (the benchmark times scenarios with it). */
   onMessage?: (envelope: Envelope) => void;
   /** Called after every scenario with the results so far, so a run that is cut short can still report what ran. */
@@ -55,6 +57,8 @@ export interface TargetOutcome {
   results: ScenarioResult[];
   /** Expectation entries that matched no scenario this run reported. */
   unusedExpectations?: string[];
+  /** Failures outside any scenario (a server kept across scenarios that broke the contract when it was stopped at the end): each fails the run. */
+  runFailures?: string[];
 }
 
 // Parallel workers are fresh processes: from the sources, they need TypeScript registered before the steps.
@@ -99,6 +103,7 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   }
 
   const collector = new ScenarioCollector(options.failFast);
+  const runFailuresDir = mkdtempSync(join(reportDir, '.run-failures-'));
   const runOptions: IRunOptions = {
     sources: { ...SOURCES, names, tagExpression },
     support: supportLibrary ?? { requireModules: WORKER_MODULES, requirePaths: [join(STEPS_DIR, STEP_FILES)], importPaths: [], loaders: [] },
@@ -114,6 +119,8 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
         targetDir: target.dir,
         runtime: options.runtime,
         ...(endpoints ? { external: { name, endpoints } } : {}),
+        ...(options.freshServers ? { freshServers: true } : {}),
+        runFailuresDir,
       } satisfies SockspecParameters,
     },
     formats: {
@@ -139,7 +146,9 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   // Parallel workers finish in no fixed order, and excluded scenarios never ran: the report lists them all in plan order.
   const results = judging.judged(byPlanOrder([...collector.results(), ...collector.withFeatureNames(notRun)]));
   writeFileSync(join(reportDir, JUNIT_FILE), junitXml(target.manifest.name, results));
-  return { target, reportDir, results, unusedExpectations: judging.unused(results) };
+  const runFailures = readdirSync(runFailuresDir).flatMap((file) => readFileSync(join(runFailuresDir, file), 'utf8').split('\n').filter(Boolean));
+  rmSync(runFailuresDir, { recursive: true, force: true });
+  return { target, reportDir, results, unusedExpectations: judging.unused(results), ...(runFailures.length ? { runFailures } : {}) };
 }
 
 function assertValidName(pattern: string): void {

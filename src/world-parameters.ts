@@ -7,6 +7,14 @@ export interface SockspecParameters {
   runtime: RuntimeName;
   /** For the external runtime: the target's name and where each of its services runs. */
   external?: { name: string; endpoints: Endpoints };
+  /** --fresh-servers: every scenario starts its own servers, none is kept for the next. */
+  freshServers?: boolean;
+  /**
+   * A folder where each worker writes what failed outside its scenarios (the last stop of a
+   * server kept to the end), one file per worker process: Cucumber has no report for an
+   * AfterAll hook's failure, and a hook that throws ends the whole run.
+   */
+  runFailuresDir?: string;
 }
 
 export function isSockspecParameters(value: unknown): value is SockspecParameters {

@@ -26,12 +26,10 @@ Given(
 );
 
 When('the server is stopped and started again at once on the same port', async function (this: SockspecWorld) {
-  const previous = this.runningServer;
   // The port it listens on in its own namespace, which a port mapping may show clients as another.
-  const { serverPort: port, service } = previous;
-  await previous.stop();
+  const port = this.sessionServer.listenPort;
   try {
-    await this.startServer(service, { port, alongside: previous });
+    await this.restartServer();
   } catch (error) {
     throw new Error(`restarting on port ${port} failed: ${(error as Error).message}`);
   }

@@ -20,9 +20,7 @@ Given(
 );
 
 Given('the server is frozen', async function (this: SockspecWorld) {
-  await this.control.freeze();
-  this.serverFrozen = true;
-  this.transcript.note('server frozen: it accepts and reads nothing until thawed');
+  await this.freezeServer('it accepts and reads nothing until thawed');
 });
 
 When('the server is thawed', async function (this: SockspecWorld) {

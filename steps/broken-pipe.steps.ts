@@ -85,9 +85,7 @@ async function departBeforeTheServerAnswers(world: SockspecWorld, request: Buffe
   world.rememberDescriptorBaseline();
   const client = await world.connect();
   await awaitAccepted(world.runningServer, world.control, client.localPort);
-  await world.control.freeze();
-  world.serverFrozen = true;
-  world.transcript.note('server frozen: it writes nothing until thawed');
+  await world.freezeServer('writes nothing until thawed');
   await client.send(request);
   await departBeforeReply(world.runningServer, world.control, client, departure, request.length, (text) => world.transcript.note(text));
   await thawUnlessItDies(world);
@@ -101,7 +99,6 @@ async function thawUnlessItDies(world: SockspecWorld): Promise<void> {
     const server = world.runningServer;
     const exit = server.exit ?? (await withTimeout(server.exited, EXIT_NOTICE_MS, 'the server to exit').catch(() => undefined));
     if (!exit) throw error;
-    world.serverFrozen = false;
     world.transcript.note(`server thawed: it ${describeServerExit(server)}`);
   }
 }

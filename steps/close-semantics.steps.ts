@@ -54,7 +54,7 @@ When('the client reads nothing until the server has finished with the connection
   await awaitServerFinished(this.runningServer, this.control, client.localPort);
   client.resumeReading();
   // However the stream ends, keep what arrived: the next steps judge the bytes and the ending apart.
-  this.fileReply = parseFileReply(await client.receiveUntilClosed());
+  this.lastReply.file = parseFileReply(await client.receiveUntilClosed());
 });
 
 Then('the connection closed in order, with end-of-stream and no reset', async function (this: SockspecWorld) {

@@ -5,8 +5,7 @@ import type { SockspecWorld } from './world';
 const ATTEMPT_TIMEOUT_MS = 3000;
 
 Given('the server has been stopped', async function (this: SockspecWorld) {
-  this.serverStoppedOnPurpose = true;
-  await this.runningServer.stop();
+  await this.stopServer();
   this.transcript.note('server stopped');
 });
 

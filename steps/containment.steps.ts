@@ -58,7 +58,7 @@ async function fetchWhole(world: SockspecWorld, target: string): Promise<void> {
   await world.client.send(request);
   world.transcript.note(`asked for ${JSON.stringify(target)}`);
   const response = await readHttpResponse(world.client, request);
-  world.httpResponse = withTrailingBytes(response, await awaitServerClose(world.currentClient));
+  world.lastReply.http = withTrailingBytes(response, await awaitServerClose(world.currentClient));
 }
 
 When('a client fetches {string}', async function (this: SockspecWorld, target: string) {
@@ -80,7 +80,7 @@ Then('no byte of a file outside the root was sent', function (this: SockspecWorl
 });
 
 Then('the response status is {int}, {int} or {int}', function (this: SockspecWorld, first: number, second: number, third: number) {
-  const response = this.httpResponse;
+  const response = this.lastReply.http;
   if (!response) throw new Error('no HTTP response was received in this scenario');
   if (response.kind !== 'response' || ![first, second, third].includes(response.status)) {
     throw new Error(`expected status ${first}, ${second} or ${third}, but the server sent ${describeHttpResponse(response)}`);

@@ -38,7 +38,7 @@ When(
     await this.client.awaitQueuedBytes();
     await pause(delayMs);
     this.client.resumeReading();
-    this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+    this.lastReply.file = parseFileReply(await this.client.receiveUntilEnd());
   },
 );
 
@@ -46,7 +46,7 @@ When('a client sends the request for {string} and half-closes at once', async fu
   this.client = await this.connect();
   await this.client.send(fileRequest(name));
   await this.client.halfClose();
-  this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+  this.lastReply.file = parseFileReply(await this.client.receiveUntilEnd());
 });
 
 When('a client requests the secret file by a path through ".."', async function (this: SockspecWorld) {
@@ -70,7 +70,7 @@ When(
   async function (this: SockspecWorld, name: string, pieces: number, pauseMs: number) {
     this.client = await this.connect();
     await this.client.sendInPieces(fileRequest(name), pieces, pauseMs);
-    this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+    this.lastReply.file = parseFileReply(await this.client.receiveUntilEnd());
   },
 );
 
@@ -84,7 +84,7 @@ When(
     await this.client.send(Buffer.from('x'));
     this.client.resumeReading();
     // However the stream ends, keep what arrived: the next steps judge the bytes and the ending apart.
-    this.fileReply = parseFileReply(await this.client.receiveUntilClosed());
+    this.lastReply.file = parseFileReply(await this.client.receiveUntilClosed());
   },
 );
 
@@ -92,7 +92,7 @@ When('a client sends {string} without its newline and half-closes', async functi
   this.client = await this.connect();
   await this.client.send(Buffer.from(text));
   await this.client.halfClose();
-  this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+  this.lastReply.file = parseFileReply(await this.client.receiveUntilEnd());
 });
 
 When('a client requests a missing file by a name of {int} bytes', async function (this: SockspecWorld, length: number) {
@@ -135,13 +135,11 @@ When(
       await this.client.send(fileRequest(file.name));
       // The OK line comes first: once bytes of the reply wait for the client, the size is announced.
       await this.client.awaitQueuedBytes();
-      await this.control.freeze();
-      this.serverFrozen = true;
-      this.transcript.note('server frozen after the first bytes of its reply arrived');
+      await this.freezeServer('its reply stalls after the first bytes of its reply arrived');
       file.append(Buffer.alloc(growth, 'g'));
       await this.thawServer();
       this.client.resumeReading();
-      this.fileReply = parseFileReply(await this.client.receiveUntilEnd());
+      this.lastReply.file = parseFileReply(await this.client.receiveUntilEnd());
     } finally {
       file.remove();
     }
@@ -180,8 +178,8 @@ Then('a new client requesting {string} still gets it whole', async function (thi
 });
 
 function lastReply(world: SockspecWorld): FileReply {
-  if (!world.fileReply) throw new Error('no file reply was received in this scenario');
-  return world.fileReply;
+  if (!world.lastReply.file) throw new Error('no file reply was received in this scenario');
+  return world.lastReply.file;
 }
 
 function assertOkWith(reply: FileReply, name: string, expected: Buffer | undefined): void {

@@ -26,8 +26,9 @@ setDefinitionFunctionWrapper((code: (...args: unknown[]) => unknown) => {
 });
 
 async function withServerExit(world: SockspecWorld, error: Error): Promise<Error> {
-  const server = world.server;
-  if (!server || world.serverStoppedOnPurpose || world.serverStopRequested || /server exited|exited \(/.test(error.message)) return error;
+  // A server somebody asked to stop exits because of it: that is no crash.
+  if (!world.server || world.server.stoppedBy || /server exited|exited \(/.test(error.message)) return error;
+  const server = world.server.running;
   const exit = server.exit ?? (await withTimeout(server.exited, EXIT_NOTICE_MS, 'the server to exit').catch(() => undefined));
   if (!exit) return error;
   const stderr = server.stderrTail();

@@ -17,7 +17,7 @@ const UNASSIGNED_ADDRESS = '192.0.2.1';
 /** Starts a server that is expected not to start; keeps its start error, or what it did instead. */
 async function attemptStart(world: SockspecWorld, request: ServerRequest): Promise<void> {
   try {
-    const started = await world.runtime.start(world.target, request);
+    const started = await world.servers.startUnshared(request);
     await started.stop();
     startingScenario(world).outcome = `started, listening on port ${started.port}`;
   } catch (error) {

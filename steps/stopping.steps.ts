@@ -47,10 +47,9 @@ Given("a client that reads nothing is owed a large reply, and the server's write
 
 When('the server is asked to stop', async function (this: SockspecWorld) {
   const server = this.runningServer;
-  this.serverStoppedOnPurpose = true;
   const exitedBefore = server.exit ? describeServerExit(server) : undefined;
   const started = performance.now();
-  const result = await server.stop();
+  const result = await this.stopServer();
   const outcome: StopOutcome = { ...(exitedBefore ? { exitedBefore } : {}), result, elapsedMs: performance.now() - started };
   stops.set(this, outcome);
   this.transcript.note(`server asked to stop with a client connected: ${exitedBefore ? `it had already ${exitedBefore}` : describeStop(outcome)}`);

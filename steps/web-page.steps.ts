@@ -30,8 +30,8 @@ const persistenceTrials = new WeakMap<SockspecWorld, PersistenceTrial>();
 async function exchange(world: SockspecWorld, request: Buffer): Promise<HttpResponse> {
   world.client = await world.connect();
   await world.client.send(request);
-  world.httpResponse = await readHttpResponse(world.client, request);
-  return world.httpResponse;
+  world.lastReply.http = await readHttpResponse(world.client, request);
+  return world.lastReply.http;
 }
 
 Given('a web server whose root holds an index page, a text file and a 10 MiB binary file', async function (this: SockspecWorld) {
@@ -50,7 +50,7 @@ When('a client gets the secret file by a path through {string}', async function 
   const path = relative(this.fileRoot.root, this.fileRoot.secretPath).split('/').map((segment) => (segment === '..' ? parent : segment));
   const response = await exchange(this, httpGet(`/${path.join('/')}`));
   // Whatever the server sends after the response counts too: a leak may hide there.
-  this.httpResponse = withTrailingBytes(response, await awaitServerClose(this.currentClient));
+  this.lastReply.http = withTrailingBytes(response, await awaitServerClose(this.currentClient));
 });
 
 When(
@@ -59,7 +59,7 @@ When(
     const request = httpGet(path);
     this.client = await this.connect();
     await this.client.sendInPieces(request, pieces, pauseMs);
-    this.httpResponse = await readHttpResponse(this.client, request);
+    this.lastReply.http = await readHttpResponse(this.client, request);
   },
 );
 
@@ -131,7 +131,7 @@ When('a client gets {string} over HTTP\\/1.1 and then again on the same connecti
   this.client = await this.connect();
   const trial = await twoRequestsOnOneConnection(this.client, httpGet(path, 'HTTP/1.1'), httpRequest('GET', path, 'HTTP/1.1', ['Connection: close']));
   persistenceTrials.set(this, trial);
-  this.httpResponse = trial.second ?? trial.first;
+  this.lastReply.http = trial.second ?? trial.first;
 });
 
 /** A GET whose head (request line, headers, empty line) is exactly `size` bytes, made up with a padding header. */
@@ -241,8 +241,8 @@ function assertStatusIn(response: HttpResponse, statuses: number[]): void {
 }
 
 function lastResponse(world: SockspecWorld): HttpResponse {
-  if (!world.httpResponse) throw new Error('no HTTP response was received in this scenario');
-  return world.httpResponse;
+  if (!world.lastReply.http) throw new Error('no HTTP response was received in this scenario');
+  return world.lastReply.http;
 }
 
 When('a client gets {string} over HTTP\\/1.0 without a Host header', async function (this: SockspecWorld, path: string) {

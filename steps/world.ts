@@ -1,44 +1,47 @@
 import { setMaxListeners } from 'node:events';
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber';
-import { loadTarget, type Service, type Target } from '../src/contract/manifest';
+import type { Service, Target } from '../src/contract/manifest';
 import { ClientPool } from '../src/driver/client-pool';
 import { ConnectError, type TcpConnection } from '../src/driver/tcp-connection';
 import { formatAddress, Transcript } from '../src/driver/transcript';
 import type { UdpClient } from '../src/driver/udp-client';
-import { createFileRoot, type FileRoot } from '../src/fixtures/file-root';
-import { createRuntime } from '../src/runtime';
-import { externalTarget } from '../src/runtime/external-runtime';
+import type { FileRoot } from '../src/fixtures/file-root';
 import type { RunningServer, Runtime, ServerControl, ServerRequest } from '../src/runtime/runtime';
+import type { ServerSession, SessionServer } from '../src/runtime/server-session';
 import { parseFileReply, type FileReply } from '../src/services/file-protocol';
 import { parseHttpResponse, type HttpResponse } from '../src/services/http-exchange';
 import { awaitAcceptQueueEmpty } from '../src/services/tcp-states';
-import { isSockspecParameters, type SockspecParameters } from '../src/world-parameters';
+import type { SockspecParameters } from '../src/world-parameters';
+import { workerFixtures } from './worker-fixtures';
 
 export const LOOPBACK = '127.0.0.1';
 export const DEFAULT_BACKLOG = 128;
 
-// One runtime per target and one set of served files per process, shared by the scenarios.
-const runtimes = new Map<string, { target: Target; runtime: Runtime }>();
-let fileRoot: FileRoot | undefined;
-
 export type ServerOptions = Partial<Pick<ServerRequest, 'host' | 'port' | 'backlog' | 'sysctls' | 'alongside' | 'limits' | 'optionOrder'>>;
+
+/** The last reply of each kind the scenario received, each as its protocol reads it. */
+export interface LastReplies {
+  file?: FileReply;
+  http?: HttpResponse;
+}
+
+/** What a scenario does to its server that a server kept from an earlier scenario must not meet, and a later one must not inherit. */
+export type Disturbance = 'freezes' | 'stops' | 'restarts';
 
 /** The state of one scenario: the target's server and the clients talking to it. */
 export class SockspecWorld extends World<SockspecParameters> {
   readonly target: Target;
   readonly runtime: Runtime;
   readonly fileRoot: FileRoot;
+  readonly servers: ServerSession;
   /** Seeds the scenario's pseudo-random payloads, so a failure replays byte for byte. */
   scenarioName = '';
-  server: RunningServer | undefined;
-  /** Whether the scenario left the server frozen; it is thawed before the final checks. */
-  serverFrozen = false;
+  /** Set for scenarios tagged @fresh-server: they stop, freeze or restart their server, so it is started for them alone. */
+  needsFreshServer = false;
+  /** The server the scenario talks to (after a restart, the new one). */
+  server: SessionServer | undefined;
   /** Fires when the scenario ends, abandoning connection attempts still under way. */
   readonly scenarioEnd = new AbortController();
-  /** Set by scenarios that stop the server on purpose, so the final liveness check is not applied. */
-  serverStoppedOnPurpose = false;
-  /** Set once the end-of-scenario checks ask the server to stop: an exit after that is the harness's doing, not a crash. */
-  serverStopRequested = false;
   /** The client the current steps talk about, and what it sent. */
   client: TcpConnection | undefined;
   sent: Buffer = Buffer.alloc(0);
@@ -46,10 +49,7 @@ export class SockspecWorld extends World<SockspecParameters> {
   connectOutcome: 'connected' | ConnectError | undefined;
   /** The server's open descriptors before the scenario's clients connected. */
   descriptorBaseline: number | undefined;
-  /** The file service's last reply. */
-  fileReply: FileReply | undefined;
-  /** The http service's last response. */
-  httpResponse: HttpResponse | undefined;
+  readonly lastReply: LastReplies = {};
   /** How the slow client's sending is going: still under way, finished, or failed (why). */
   slowClient: 'sending' | 'finished' | Error = 'sending';
   udpClient: UdpClient | undefined;
@@ -66,28 +66,19 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   constructor(options: IWorldOptions<SockspecParameters>) {
     super(options);
-    if (!isSockspecParameters(options.parameters)) {
-      throw new Error('sockspec world parameters are missing: run the features with `sockspec run`');
-    }
-    const { targetDir, runtime, external } = options.parameters;
-    const key = `${runtime} ${targetDir}`;
-    if (!runtimes.has(key)) {
-      runtimes.set(key, {
-        target: external ? externalTarget(external.name, external.endpoints) : loadTarget(targetDir),
-        runtime: createRuntime(runtime, { endpoints: external?.endpoints }),
-      });
-    }
-    ({ target: this.target, runtime: this.runtime } = runtimes.get(key)!);
-    this.fileRoot = fileRoot ??= createFileRoot();
+    ({ target: this.target, runtime: this.runtime, fileRoot: this.fileRoot, servers: this.servers } = workerFixtures());
     // Every connection attempt of the scenario listens to this one signal.
     setMaxListeners(Infinity, this.scenarioEnd.signal);
   }
 
+  /** A server with these options: one kept from an earlier scenario with the same options, or a new one. */
   async startServer(service: Service, options: ServerOptions = {}): Promise<RunningServer> {
-    this.server = await this.runtime.start(this.target, this.serverRequest(service, options));
-    for (const note of this.server.startNotes ?? []) this.transcript.note(note);
-    this.transcript.note(`${service} server of ${this.target.manifest.name} listening on ${formatAddress(this.server.host, this.server.port)}`);
-    return this.server;
+    const note = (line: string): void => this.transcript.note(line);
+    this.server = await this.servers.serverFor(this.serverRequest(service, options), this.needsFreshServer, note);
+    const { running } = this.server;
+    if (this.server.scenariosServed === 1) for (const startNote of running.startNotes ?? []) note(startNote);
+    note(`${service} server of ${this.target.manifest.name} listening on ${formatAddress(running.host, running.port)}`);
+    return running;
   }
 
   serverRequest(service: Service, options: ServerOptions = {}): ServerRequest {
@@ -105,8 +96,37 @@ export class SockspecWorld extends World<SockspecParameters> {
   }
 
   get runningServer(): RunningServer {
+    return this.sessionServer.running;
+  }
+
+  get sessionServer(): SessionServer {
     if (!this.server) throw new Error('no server was started in this scenario');
     return this.server;
+  }
+
+  /** Throws unless the scenario declared that it disturbs its server: a kept server would carry the disturbance into later scenarios. */
+  private assertFresh(disturbance: Disturbance): void {
+    if (!this.needsFreshServer) throw new Error(`this scenario ${disturbance} its server, so it must be tagged @fresh-server (a server kept across scenarios must not meet it)`);
+  }
+
+  async freezeServer(why: string): Promise<void> {
+    this.assertFresh('freezes');
+    await this.sessionServer.freeze();
+    this.transcript.note(`server frozen: ${why}`);
+  }
+
+  /** Stops the server as the scenario's own act: its exit is what the scenario looks at, not a crash. */
+  async stopServer(): Promise<ReturnType<RunningServer['stop']>> {
+    this.assertFresh('stops');
+    return this.sessionServer.stop('scenario');
+  }
+
+  /** Stops the server and starts another at once on the port it listened on, in the same network namespace. */
+  async restartServer(): Promise<void> {
+    this.assertFresh('restarts');
+    const previous = this.sessionServer;
+    await previous.stop('scenario');
+    await this.startServer(previous.running.service, { port: previous.listenPort, alongside: previous.running });
   }
 
   /** Scenarios that use it are tagged @server-control, and only run where the runtime has it. */
@@ -118,8 +138,7 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   /** Resumes a frozen server and waits until it has accepted everything that queued meanwhile. */
   async thawServer(): Promise<void> {
-    await this.control.thaw();
-    this.serverFrozen = false;
+    await this.sessionServer.thaw();
     this.transcript.note('server thawed');
     await awaitAcceptQueueEmpty(this.runningServer, this.control);
   }
@@ -135,14 +154,14 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   /** Sends a file-service request on a new connection and reads the whole reply. */
   async requestFile(request: Buffer): Promise<FileReply> {
-    this.fileReply = parseFileReply(await this.exchangeOnNewConnection(request));
-    return this.fileReply;
+    this.lastReply.file = parseFileReply(await this.exchangeOnNewConnection(request));
+    return this.lastReply.file;
   }
 
   /** Sends an HTTP request on a new connection and reads the whole response. */
   async requestPage(request: Buffer): Promise<HttpResponse> {
-    this.httpResponse = parseHttpResponse(await this.exchangeOnNewConnection(request));
-    return this.httpResponse;
+    this.lastReply.http = parseHttpResponse(await this.exchangeOnNewConnection(request));
+    return this.lastReply.http;
   }
 
   /** Sends a request on a new connection (the current client) and reads everything up to the server's end-of-stream. */
@@ -154,7 +173,7 @@ export class SockspecWorld extends World<SockspecParameters> {
 
   /** Everything the server sent in its last file reply or HTTP response. */
   get lastReceived(): Buffer {
-    const raw = (this.fileReply ?? this.httpResponse)?.raw;
+    const raw = (this.lastReply.file ?? this.lastReply.http)?.raw;
     if (!raw) throw new Error('no reply was received in this scenario');
     return raw;
   }

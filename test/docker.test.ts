@@ -7,7 +7,7 @@ import type { ScenarioResult } from '../src/report/summary';
 import { INIT_LANGUAGES } from '../src/init';
 import { DID_NOT_PASS } from '../src/verdicts';
 import { bundledTargets, fieldTargets, isNegativeControl } from '../src/targets';
-import { PROJECT, runCli, runControlsAtTheirScenarios, tempDir } from './helpers';
+import { PROJECT, controlVerdicts, runCli, runControlsAtTheirScenarios, tempDir, verdictLine, type ControlRun } from './helpers';
 
 const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
 const dockerRequired = process.env.SOCKSPEC_REQUIRE_DOCKER === '1';
@@ -32,6 +32,14 @@ const DOCKER_CANNOT = /reaches servers over IPv4 only|tells it to listen on ever
 /** What the process runtime cannot do and docker can: a network namespace of the server's own, for sysctls. */
 const PROCESS_CANNOT = /needs a network namespace of the server's own/;
 
+const references = (): string[] => bundledTargets().filter((target) => !isNegativeControl(target)).flatMap((target) => ['--target', target.manifest.name]);
+const summaryVerdicts = (summary: Summary): string[] => summary.targets.flatMap(({ name, scenarios }) => scenarios.map((result) => verdictLine(name, result)));
+// Made once: the verdict-equivalence test compares them with runs that keep no server.
+let referenceRun: ReturnType<typeof run> | undefined;
+const referenceRunKeepingServers = (): ReturnType<typeof run> => (referenceRun ??= run(['run', '--runtime', 'docker', '--parallel', '2', ...references()]));
+let controlRuns: Promise<ControlRun[]> | undefined;
+const controlRunsKeepingServers = (): Promise<ControlRun[]> => (controlRuns ??= runControlsAtTheirScenarios(bundledTargets().filter(isNegativeControl), ['--runtime', 'docker']));
+
 const docker = (...args: string[]): string => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
 const sockspecContainers = (): string => docker('ps', '--all', '--quiet', '--filter', 'label=sockspec');
 
@@ -46,9 +54,8 @@ describe('docker runtime', { skip }, () => {
   // controls the scenarios named for their bugs (their other verdicts are the process
   // runtime's business; a full docker run of every control takes longer than CI has).
   it('passes every scenario that applies on every reference target', () => {
-    const references = bundledTargets().filter((target) => !isNegativeControl(target));
-    const { summary, stderr } = run(['run', '--runtime', 'docker', '--parallel', '2', ...references.flatMap((target) => ['--target', target.manifest.name])]);
-    for (const target of references) {
+    const { summary, stderr } = referenceRunKeepingServers();
+    for (const target of bundledTargets().filter((entry) => !isNegativeControl(entry))) {
       const results = summary.targets.find((entry) => entry.name === target.manifest.name)?.scenarios;
       assert.ok(results, `the docker run reported nothing for ${target.manifest.name}; it ended: ${endOf(stderr)}`);
       // Every @must and @profile scenario passes; a @should may warn.
@@ -89,7 +96,7 @@ describe('docker runtime', { skip }, () => {
   it('catches every negative control at its expected scenarios', async () => {
     const controls = bundledTargets().filter(isNegativeControl);
     const rows: string[] = [];
-    const runs = await runControlsAtTheirScenarios(controls, ['--runtime', 'docker']);
+    const runs = await controlRunsKeepingServers();
     for (const { name, expected, status, stderr, results } of runs) {
       // A bug in the address a server binds cannot show where every server is told the wildcard address (faulty-python-any-address).
       if (results.length > 0 && results.every((result) => result.status === 'not runnable' && DOCKER_CANNOT.test(result.reason ?? ''))) {
@@ -110,6 +117,14 @@ describe('docker runtime', { skip }, () => {
     }
     process.stdout.write(`\nDetection on the docker runtime (control: the expected scenarios it failed)\n${rows.sort().join('\n')}\n`);
     assert.equal(rows.length, controls.length, 'every control ran');
+  });
+
+  // As conformance.test.ts checks on the process runtime: keeping servers (and their namespaces) across scenarios changes no verdict.
+  it('gives every reference target and negative control the same verdicts with --fresh-servers', async () => {
+    const fresh = run(['run', '--runtime', 'docker', '--parallel', '2', '--fresh-servers', ...references()]);
+    assert.deepEqual(summaryVerdicts(fresh.summary), summaryVerdicts(referenceRunKeepingServers().summary), 'reference targets on docker: fresh servers against kept ones');
+    const controls = bundledTargets().filter(isNegativeControl);
+    assert.deepEqual(controlVerdicts(await runControlsAtTheirScenarios(controls, ['--runtime', 'docker', '--fresh-servers'])), controlVerdicts(await controlRunsKeepingServers()), 'negative controls on docker: fresh servers against kept ones');
   });
 
   it('builds and runs every target that sockspec init writes, from its own Dockerfile', () => {

@@ -130,3 +130,13 @@ export async function runControlsAtTheirScenarios(controls: Target[], runtimeArg
   await Promise.all([worker(), worker()]);
   return runs;
 }
+
+/** A scenario's verdict as two runs must agree on it: where it is, its status, and for a failure the step it failed at. */
+export function verdictLine(target: string, result: ScenarioResult): string {
+  return `${target} ${result.location} ${result.status}${result.failedStep ? ` at "${result.failedStep}"` : ''}`;
+}
+
+/** Every control's verdicts, control by control, in a fixed order: for comparing two runs of the controls. */
+export function controlVerdicts(runs: ControlRun[]): string[] {
+  return [...runs].sort((a, b) => a.name.localeCompare(b.name)).flatMap((run) => [`${run.name} exit ${run.status}`, ...run.results.map((result) => verdictLine(run.name, result))]);
+}

@@ -65,7 +65,8 @@ describe('launch templates in target.json', () => {
     const launch = { argv: ['python3', ECHO_SERVER, '{host}', '{port}', '--die-of-sigterm'], ready: 'listen' };
     const outside = launchTarget('dies-of-sigterm', launch);
     const report = join(dir, 'dies-report');
-    const run = runCli(['run', '--target', outside, '--id', 'echo.line', '--report-dir', report]);
+    // Fresh servers: the scenario's end stops its server, and its transcript describes the stop (a kept one stops after the run's last scenario).
+    const run = runCli(['run', '--target', outside, '--id', 'echo.line', '--fresh-servers', '--report-dir', report]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(readSummary(report).targets[0].scenarios[0].transcript ?? '', /server asked to stop: killed by SIGTERM/);
     const inside = launchTarget('dies-of-sigterm-in-profile', launch, { profile: 'sockspec' });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ScenarioResult } from '../src/report/summary';
-import { runCli, tempDir } from './helpers';
+import { runCli, tempDir, verdictLine } from './helpers';
 
 interface Summary {
   targets: { name: string; scenarios: ScenarioResult[] }[];
@@ -18,7 +18,7 @@ function verdicts(args: string[]): { status: number | null; verdicts: string[] }
   return {
     status,
     verdicts: summary.targets.flatMap(({ name, scenarios }) =>
-      scenarios.map((result) => `${name} ${result.location} ${result.status}${result.failedStep ? ` at "${result.failedStep}"` : ''}`),
+      scenarios.map((result) => verdictLine(name, result)),
     ),
   };
 }

@@ -41,6 +41,7 @@ export async function measureEchoThroughput(runtime: Runtime, target: Target, me
     }
   } finally {
     await server.stop();
+    await runtime.release(server);
   }
   const best = (key: 'plainMs' | 'driverMs'): number => Math.min(...rounds.map((round) => round[key]));
   const rate = (ms: number): number => Math.round((mebibytes / ms) * 1000);

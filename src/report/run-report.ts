@@ -68,13 +68,14 @@ export function writeRunReport(reportDir: string, runtime: string, outcomes: Tar
       schemaVersion: SUMMARY_SCHEMA_VERSION,
       ...runMetadata(runtime, startedAt, new Date(), settings),
       ...(incomplete ? { incomplete } : {}),
-      targets: outcomes.map(({ target, results, unusedExpectations }) => ({
+      targets: outcomes.map(({ target, results, unusedExpectations, runFailures }) => ({
         name: target.manifest.name,
         runtime,
         dir: target.dir,
         ...(target.manifest.fault ? { fault: target.manifest.fault } : {}),
         ...(target.manifest.profile ? { profile: target.manifest.profile } : {}),
         ...(unusedExpectations?.length ? { unusedExpectations } : {}),
+        ...(runFailures?.length ? { runFailures } : {}),
         scenarios: results,
       })),
     },

@@ -57,6 +57,8 @@ const targetResults = z.object({
   profile: z.literal('sockspec').optional(),
   /** Expectation entries that matched no scenario of this run: stale, unless the run was narrowed. */
   unusedExpectations: z.array(z.string()).optional(),
+  /** Failures outside any scenario, e.g. a server kept across scenarios that broke the contract when it was stopped after the last: the run fails. */
+  runFailures: z.array(z.string()).optional(),
   scenarios: z.array(scenarioResult),
 });
 

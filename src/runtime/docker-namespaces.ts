@@ -1,4 +1,5 @@
-import { Wait, type StartedTestContainer } from 'testcontainers';
+import type Dockerode from 'dockerode';
+import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
 import { ownedLabels } from './container-owners';
 import { CONTAINER_PORT, TargetContainer, awaitPendingRemovals, dockerContainer, removeContainer, removeInBackground } from './docker-container';
 import type { RunningServer } from './runtime';
@@ -11,13 +12,13 @@ export interface Namespace {
 }
 
 /**
- * The network namespaces servers run in, one per scenario, each held by an idle
- * container. A namespace without sysctls is started ahead, while the scenario before
- * runs; every one is removed when its scenario ends.
+ * The network namespaces servers run in, one per server (and the servers started
+ * alongside it), each held by an idle container. A namespace without sysctls is
+ * started ahead, while the scenario before runs; each is removed once its servers
+ * are released.
  */
 export class NamespacePool {
   private readonly byServer = new Map<RunningServer, Namespace>();
-  private scenarioNamespaces: Namespace[] = [];
   /** A namespace started ahead for the next scenario: a holder's start would otherwise be waited for in every one. */
   private spare: { image: string; namespace: Promise<Namespace> } | undefined;
 
@@ -28,9 +29,7 @@ export class NamespacePool {
       if (!shared) throw new Error('the server to start alongside was not started by the docker runtime');
       return shared;
     }
-    const namespace = await this.fresh(image, sysctls);
-    this.scenarioNamespaces.push(namespace);
-    return namespace;
+    return this.fresh(image, sysctls);
   }
 
   /** Remembers which namespace a started server is in, for the servers started alongside it. */
@@ -38,16 +37,22 @@ export class NamespacePool {
     this.byServer.set(server, namespace);
   }
 
-  /** Removes the namespaces of the scenario that just ended, in the background. */
-  endScenario(): void {
-    const namespaces = this.scenarioNamespaces;
-    this.scenarioNamespaces = [];
-    for (const [server, namespace] of this.byServer) if (namespaces.includes(namespace)) this.byServer.delete(server);
-    for (const namespace of namespaces) removeInBackground(namespace.holder);
+  /** Forgets a stopped server; its namespace is removed, in the background, once no server is in it. */
+  release(server: RunningServer): void {
+    const namespace = this.byServer.get(server);
+    if (!namespace) return;
+    this.byServer.delete(server);
+    this.releaseUnlessShared(namespace);
   }
 
-  /** Waits for the background removals, and removes the spare: a container still being created when the process exits would outlive it. */
+  /** Removes a namespace no server is in (e.g. that of a server that failed to start), in the background. */
+  releaseUnlessShared(namespace: Namespace): void {
+    if (![...this.byServer.values()].includes(namespace)) removeInBackground(namespace.holder);
+  }
+
+  /** Removes what is left, waits for the background removals, and removes the spare: a container still being created when the process exits would outlive it. */
   async finish(): Promise<void> {
+    for (const server of [...this.byServer.keys()]) this.release(server);
     const spare = this.spare;
     this.spare = undefined;
     const unused = await spare?.namespace.catch(() => undefined);
@@ -80,10 +85,35 @@ export async function createNamespace(image: string, sysctls: Record<string, str
     .withEntrypoint(['sleep', 'infinity'])
     .withExposedPorts(`${CONTAINER_PORT}/tcp`, `${CONTAINER_PORT}/udp`)
     .withLabels(ownedLabels())
-    .withWaitStrategy(Wait.forSuccessfulCommand('true'))
+    .withWaitStrategy(new ContainerRunning())
     .start();
   // Read from Docker itself: testcontainers 11 keeps only one binding when a port is exposed for both protocols.
   const ports = (await (await dockerContainer(holder.getId())).inspect()).NetworkSettings.Ports;
   const hostPort = (protocol: string): number => Number(ports[`${CONTAINER_PORT}/${protocol}`]?.[0]?.HostPort);
   return { holder, tcpPort: hostPort('tcp'), udpPort: hostPort('udp') };
+}
+
+/**
+ * Ready once Docker reports the container running: a holder serves by existing (its
+ * network namespace is made before its process starts), and a command run inside it
+ * to prove it alive costs an exec, about a third of a holder's start.
+ */
+class ContainerRunning implements WaitStrategy {
+  async waitUntilReady(container: Dockerode.Container): Promise<void> {
+    const { State } = await container.inspect();
+    if (!State.Running) throw new Error(`the namespace holder is not running (${State.Status})`);
+  }
+
+  // Nothing is waited for beyond one inspect: there is no startup to time out.
+  withStartupTimeout(): this {
+    return this;
+  }
+
+  isStartupTimeoutSet(): boolean {
+    return false;
+  }
+
+  getStartupTimeout(): number {
+    return 0;
+  }
 }

@@ -15,8 +15,9 @@ export { CONTAINER_PORT } from './docker-container';
 
 /**
  * Runs each server in a container of its own target image, built once per content
- * hash. Every scenario gets a network namespace of its own, held by an idle
- * container (docker-namespaces.ts); server containers (docker-server.ts) join it,
+ * hash. Every server gets a network namespace of its own, held by an idle
+ * container (docker-namespaces.ts), unless it starts alongside another server, whose
+ * namespace it joins (docker-server.ts),
  * so a restarted server meets the TIME_WAIT its predecessor left, a second server
  * meets the first one's listener, and sysctls such as tcp_abort_on_overflow apply
  * to the server alone. Clients run in one-shot containers (docker-client.ts).
@@ -27,6 +28,7 @@ export class DockerRuntime implements Runtime {
   readonly serverControl = true;
   readonly namespaceSysctls = true;
   readonly resourceLimits = true;
+  readonly startsAhead = false;
   readonly ipv6 = false;
   // Clients arrive through a port mapping, so the server listens on every address of its namespace.
   readonly listensOnGivenHost = false;
@@ -59,9 +61,14 @@ export class DockerRuntime implements Runtime {
   async start(target: Target, request: ServerRequest): Promise<RunningServer> {
     const image = await ensureImage(target, this.log, ownedLabels());
     const namespace = await this.namespaces.forServer(image, request.sysctls, request.alongside);
-    const server = await startServerContainer(target, image, request, namespace);
-    this.namespaces.holds(server, namespace);
-    return server;
+    try {
+      const server = await startServerContainer(target, image, request, namespace);
+      this.namespaces.holds(server, namespace);
+      return server;
+    } catch (error) {
+      this.namespaces.releaseUnlessShared(namespace);
+      throw error;
+    }
   }
 
   clientProblem(target: Target): string | undefined {
@@ -74,8 +81,8 @@ export class DockerRuntime implements Runtime {
     return runClientContainer(await ensureImage(target, this.log, ownedLabels()), argv, request);
   }
 
-  async endScenario(): Promise<void> {
-    this.namespaces.endScenario();
+  async release(server: RunningServer): Promise<void> {
+    this.namespaces.release(server);
   }
 
   async finish(): Promise<void> {

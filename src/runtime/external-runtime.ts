@@ -56,6 +56,7 @@ export class ExternalRuntime implements Runtime {
   readonly serverControl = false;
   readonly namespaceSysctls = false;
   readonly resourceLimits = false;
+  readonly startsAhead = false;
   readonly ipv6 = false;
   // Whoever started the server chose its address.
   readonly listensOnGivenHost = false;
@@ -80,7 +81,7 @@ export class ExternalRuntime implements Runtime {
     return new ExternalServer(request.service, endpoint.host, endpoint.port);
   }
 
-  async endScenario(): Promise<void> {}
+  async release(): Promise<void> {}
 
   async finish(): Promise<void> {}
 }

@@ -23,7 +23,7 @@ export async function preflight(runtime: Runtime, target: Target): Promise<void>
       } catch (error) {
         throw new HarnessError(`${target.manifestPath}: ${(error as Error).message}`);
       }
-      const stop = await server.stop().finally(() => runtime.endScenario());
+      const stop = await server.stop().finally(() => runtime.release(server!));
       const signal = target.manifest.launch?.[service]?.stopSignal ?? 'SIGTERM';
       // A server that does not stop would outlive every scenario; the exit code is sockspec's profile only.
       if (!stop.stoppedInTime || (stop.code !== 0 && target.manifest.profile === 'sockspec')) {
@@ -46,7 +46,7 @@ async function checkReachable(runtime: Runtime, target: Target): Promise<void> {
     } catch (error) {
       throw new HarnessError(`${target.manifest.name} ${service} at ${server.host}:${server.port} is not reachable: ${(error as Error).message}`);
     } finally {
-      await runtime.endScenario();
+      await runtime.release(server);
     }
   }
 }

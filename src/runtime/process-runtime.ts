@@ -60,6 +60,7 @@ export class ProcessRuntime implements Runtime {
   readonly namespaceSysctls = false;
   // Limits are set by util-linux's prlimit, which sets them on itself and then execs the server (same pid).
   readonly resourceLimits = process.platform === 'linux' && inPath('prlimit');
+  readonly startsAhead = true;
   readonly ipv6 = true;
   readonly listensOnGivenHost = true;
   private readonly startTimeoutMs: number;
@@ -73,22 +74,33 @@ export class ProcessRuntime implements Runtime {
     return undefined;
   }
 
+  /** The servers started and not yet released: whatever each forked is ended with its release, not before. */
+  private readonly servers = new Set<ProcessServer>();
+
   private track(server: ProcessServer): ProcessServer {
-    this.scenarioServers.push(server);
+    this.servers.add(server);
     return server;
   }
 
-  /** The servers the current scenario started: whatever they forked is ended with the scenario, not before. */
-  private scenarioServers: ProcessServer[] = [];
+  /** A start that failed leaves nothing behind: what the program forked before it failed goes with it. */
+  private async untrackedOnFailure(server: ProcessServer, ready: Promise<RunningServer>): Promise<RunningServer> {
+    try {
+      return await ready;
+    } catch (error) {
+      await this.release(server);
+      throw error;
+    }
+  }
 
-  async endScenario(): Promise<void> {
-    const servers = this.scenarioServers;
-    this.scenarioServers = [];
-    for (const server of servers) server.endProcessGroup();
+  async release(server: RunningServer): Promise<void> {
+    const owned = [...this.servers].find((candidate) => candidate === server);
+    if (!owned) return;
+    this.servers.delete(owned);
+    owned.endProcessGroup();
   }
 
   async finish(): Promise<void> {
-    await this.endScenario();
+    for (const server of [...this.servers]) await this.release(server);
   }
 
   clientProblem(): string | undefined {
@@ -141,7 +153,8 @@ export class ProcessRuntime implements Runtime {
       // signals still go to the server alone, which stops its own workers, or fails to (connection.feature).
       detached: true,
     });
-    return this.track(new ProcessServer(target, request, child)).ready(this.startTimeoutMs);
+    const server = this.track(new ProcessServer(target, request, child));
+    return this.untrackedOnFailure(server, server.ready(this.startTimeoutMs));
   }
 
   /**
@@ -163,7 +176,7 @@ export class ProcessRuntime implements Runtime {
       });
       const server = this.track(new ProcessServer(target, request, child, { stopSignal: launch.stopSignal, stopGraceMs: launch.stopGraceMs, group: true, startNotes: notes, ...(rendered.log ? { logFile: rendered.log } : {}) }));
       try {
-        return await (launch.ready === 'line' ? server.ready(this.startTimeoutMs) : server.readyWhenListening(this.startTimeoutMs, port));
+        return await this.untrackedOnFailure(server, launch.ready === 'line' ? server.ready(this.startTimeoutMs) : server.readyWhenListening(this.startTimeoutMs, port));
       } catch (error) {
         const raced = request.port === 0 && error instanceof ServerStartError && /address already in use|EADDRINUSE/i.test(error.stderrTail);
         if (!raced || attempt >= BIND_RACE_ATTEMPTS) throw error;

@@ -107,6 +107,13 @@ export interface Runtime {
   readonly namespaceSysctls: boolean;
   /** Whether `ServerRequest.limits` can be honoured (the server is started under the resource limits it is given). */
   readonly resourceLimits: boolean;
+  /**
+   * Whether a fresh server is worth starting ahead, while a scenario runs, for the next
+   * scenario that needs one. Measured (docs/performance.md): yes for processes, whose
+   * starts run beside a scenario; no on docker, where a start ahead competes with the
+   * scenario's own container operations and made a run slower.
+   */
+  readonly startsAhead: boolean;
   /** Whether clients can reach servers over IPv6. */
   readonly ipv6: boolean;
   /** Whether a server is told the --host a scenario chose (docker passes its namespace's wildcard address instead). */
@@ -118,9 +125,13 @@ export interface Runtime {
   clientProblem(target: Target): string | undefined;
   /** Runs the target's client to its end; clients reach servers on the harness's loopback. */
   runClient(target: Target, request: ClientRequest): Promise<ClientExit>;
-  /** Releases what the runtime kept for the scenario that just ended (e.g. its network namespace). */
-  endScenario(): Promise<void>;
-  /** Releases what it keeps across scenarios (e.g. a namespace started ahead), once a target's scenarios have run. */
+  /**
+   * Releases what the runtime holds for a server that has stopped: the processes it
+   * forked, its network namespace once no other server shares it. A start that fails
+   * releases what it made itself.
+   */
+  release(server: RunningServer): Promise<void>;
+  /** Releases whatever it still holds (servers not released, a namespace started ahead), once a target's scenarios have run. */
   finish(): Promise<void>;
 }
 
