@@ -4,6 +4,7 @@
  *
  *   SOCKSPEC_BENCH_ECHO_MIB  size of the throughput transfer (default 1024: 1 GiB)
  *   SOCKSPEC_BENCH_DOCKER=0  leave out the docker runtime
+ *   SOCKSPEC_BENCH_COLD=0    on docker, leave out the cold image builds (minutes each)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -151,7 +152,10 @@ async function main(): Promise<void> {
   for (const target of targets) processRuns[target.manifest.name] = await timeCli(runArgs('process', [target], join(scratch, `process-${target.manifest.name}`)));
   const processAll = await timeCli(runArgs('process', targets, join(scratch, 'process-all')));
   const processAllParallel = await timeCli([...runArgs('process', targets, join(scratch, 'process-all-parallel')), '--parallel', '2']);
-  result.fullSuiteProcess = { perTarget: processRuns, allTargets: processAll, allTargetsParallel2: processAllParallel };
+  // What the default worker count rests on: the same run with 1 (serial) to 6 workers on this machine's cores.
+  const byWorkers: Record<string, WallTime> = {};
+  for (const workers of [1, 3, 4, 6]) byWorkers[workers] = await timeCli([...runArgs('process', targets, join(scratch, `process-all-workers-${workers}`)), '--parallel', String(workers)]);
+  result.fullSuiteProcess = { perTarget: processRuns, allTargets: processAll, allTargetsParallel2: processAllParallel, allTargetsByWorkers: { ...byWorkers, 2: processAllParallel } };
   result.whereTimeGoes = { processAll: whereTimeGoes(join(scratch, 'process-all')), cpp: whereTimeGoes(join(scratch, 'process-cpp')) };
 
   log('target start-up, process runtime');
@@ -161,11 +165,12 @@ async function main(): Promise<void> {
   if (withDocker) {
     log('full suite, docker runtime');
     const docker: Record<string, unknown> = {};
+    const cold = process.env.SOCKSPEC_BENCH_COLD !== '0';
     for (const target of targets) {
-      const coldBuildMs = coldImageBuildMs(target);
+      const coldBuildMs = cold ? coldImageBuildMs(target) : undefined;
       await ensureImage(target, log, ownedLabels());
       const warm = await timeCli(runArgs('docker', [target], join(scratch, `docker-${target.manifest.name}`)));
-      docker[target.manifest.name] = { coldImageBuildMs: coldBuildMs, warm, coldMs: coldBuildMs + warm.wallMs };
+      docker[target.manifest.name] = { ...(coldBuildMs === undefined ? {} : { coldImageBuildMs: coldBuildMs, coldMs: coldBuildMs + warm.wallMs }), warm };
     }
     const dockerAll = await timeCli(runArgs('docker', targets, join(scratch, 'docker-all')));
     result.fullSuiteDocker = { perTarget: docker, allTargetsWarm: dockerAll };
@@ -199,7 +204,7 @@ async function main(): Promise<void> {
 
 interface BenchResult {
   cliStartup: { helpMs: Stats; firstScenarioMs: Stats };
-  fullSuiteProcess: { perTarget: Record<string, WallTime>; allTargets: WallTime; allTargetsParallel2: WallTime };
+  fullSuiteProcess: { perTarget: Record<string, WallTime>; allTargets: WallTime; allTargetsParallel2: WallTime; allTargetsByWorkers: Record<string, WallTime> };
   fullSuiteDocker?: { perTarget: Record<string, { warm: WallTime }>; allTargetsWarm: WallTime };
   whereTimeGoes: Record<string, TimeSplit>;
   processOnlyScenarios?: string[];
@@ -248,6 +253,11 @@ function goalTable(result: BenchResult): string {
     ['harness overhead per scenario, its own waits excluded: < 5 ms', `${overhead.toFixed(1)} ms (median over targets of each target's median busy time)`, overhead < 5],
     ['cpp, whole suite, process runtime, default settings: < 2.5 s', cpp === undefined ? 'not measured (no cpp target)' : `${seconds(cpp)}${split('cpp')}`, cpp === undefined ? undefined : cpp < 2500],
     ['all reference targets, whole suite, default settings: < 10 s', `${seconds(serial)} (${seconds(parallel)} with --parallel 2)${split('processAll')}`, serial < 10_000],
+    [
+      'all reference targets by worker count (what the default rests on)',
+      Object.entries(result.fullSuiteProcess.allTargetsByWorkers).sort(([a], [b]) => Number(a) - Number(b)).map(([workers, run]) => `${workers}: ${seconds(run.wallMs)}`).join(', '),
+      undefined,
+    ],
     [
       'docker runtime vs process runtime, same target, warm image cache: <= 1.5x',
       worstRatio ? `worst ${worstRatio.name} ${worstRatio.ratio.toFixed(1)}x (${ratios.map(({ name, ratio }) => `${name} ${ratio.toFixed(1)}x`).join(', ')})` : 'not measured (no Docker engine)',

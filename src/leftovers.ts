@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OWNER_ENV, TEMP_DIR_NAME, processAlive } from './ownership';
 import { removeAbandonedContainers } from './runtime/container-owners';
+import { removeNetworksOwned } from './runtime/docker-ipv6-network';
 
 /**
  * Removes what killed sockspec runs left behind (target processes, temporary
@@ -28,6 +29,7 @@ export function removeAbandoned(): Abandoned {
   const tempDirs = abandonedTempDirs();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   removeAbandonedContainers();
+  removeNetworksOwned();
   return { processes, tempDirs };
 }
 

@@ -1,7 +1,6 @@
 import { Given, When } from '@cucumber/cucumber';
+import type { AddressFamily } from '../src/runtime/runtime';
 import type { SockspecWorld } from './world';
-
-const LOOPBACK_BY_FAMILY: Record<string, string> = { IPv4: '127.0.0.1', IPv6: '::1' };
 
 Given('an echo server listening on {string}', async function (this: SockspecWorld, host: string) {
   await this.startServer('echo', { host });
@@ -9,8 +8,10 @@ Given('an echo server listening on {string}', async function (this: SockspecWorl
 
 When(
   /^a client connects over (IPv4|IPv6) and sends the line "([^"]*)"$/,
-  async function (this: SockspecWorld, family: string, line: string) {
-    this.client = await this.clients.open(LOOPBACK_BY_FAMILY[family], this.runningServer.port);
+  async function (this: SockspecWorld, family: AddressFamily, line: string) {
+    const endpoint = this.runningServer.endpointFor(family);
+    if (!endpoint) throw new Error(`the ${this.runtime.name} runtime gives no ${family} path to this server`);
+    this.client = await this.clients.open(endpoint.host, endpoint.port);
     this.sent = Buffer.from(`${line}\n`);
     await this.client.send(this.sent);
   },

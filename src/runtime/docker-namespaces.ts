@@ -1,6 +1,9 @@
 import type Dockerode from 'dockerode';
 import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
 import { ownedLabels } from './container-owners';
+import type { Ipv6NetworkInfo } from './docker-ipv6-network';
+import { pollUntil } from '../driver/wait';
+import { ipv6AddressState } from '../kernel/ipv6';
 import { CONTAINER_PORT, TargetContainer, awaitPendingRemovals, dockerContainer, removeContainer, removeInBackground } from './docker-container';
 import type { RunningServer } from './runtime';
 
@@ -9,6 +12,8 @@ export interface Namespace {
   holder: StartedTestContainer;
   tcpPort: number;
   udpPort: number;
+  /** The holder's address on the IPv6 network, for a namespace made on one: IPv6 clients connect to it directly. */
+  ipv6Address?: string;
 }
 
 /**
@@ -22,14 +27,15 @@ export class NamespacePool {
   /** A namespace started ahead for the next scenario: a holder's start would otherwise be waited for in every one. */
   private spare: { image: string; namespace: Promise<Namespace> } | undefined;
 
-  /** The namespace a server starts in: `alongside`'s, or a fresh one for this scenario. */
-  async forServer(image: string, sysctls: Record<string, string> | undefined, alongside: RunningServer | undefined): Promise<Namespace> {
+  /** The namespace a server starts in: `alongside`'s, or a fresh one, on the IPv6 network when one is named. */
+  async forServer(image: string, sysctls: Record<string, string> | undefined, alongside: RunningServer | undefined, ipv6Network?: Ipv6NetworkInfo): Promise<Namespace> {
     if (alongside) {
       const shared = this.byServer.get(alongside);
       if (!shared) throw new Error('the server to start alongside was not started by the docker runtime');
       return shared;
     }
-    return this.fresh(image, sysctls);
+    // IPv6 servers are few: theirs is made when asked for, not ahead.
+    return ipv6Network ? createNamespace(image, sysctls, ipv6Network) : this.fresh(image, sysctls);
   }
 
   /** Remembers which namespace a started server is in, for the servers started alongside it. */
@@ -78,9 +84,11 @@ export class NamespacePool {
   }
 }
 
-/** Starts a namespace holder of `image`, with the container port mapped for TCP and UDP. */
-export async function createNamespace(image: string, sysctls: Record<string, string> | undefined): Promise<Namespace> {
-  const holder = await new TargetContainer(image)
+/** Starts a namespace holder of `image`, with the container port mapped for TCP and UDP; on `ipv6Network`, if named. */
+export async function createNamespace(image: string, sysctls: Record<string, string> | undefined, ipv6Network?: Ipv6NetworkInfo): Promise<Namespace> {
+  const container = new TargetContainer(image);
+  if (ipv6Network) container.withNetworkMode(ipv6Network.name);
+  const holder = await container
     .withSysctls(sysctls)
     .withEntrypoint(['sleep', 'infinity'])
     .withExposedPorts(`${CONTAINER_PORT}/tcp`, `${CONTAINER_PORT}/udp`)
@@ -88,9 +96,39 @@ export async function createNamespace(image: string, sysctls: Record<string, str
     .withWaitStrategy(new ContainerRunning())
     .start();
   // Read from Docker itself: testcontainers 11 keeps only one binding when a port is exposed for both protocols.
-  const ports = (await (await dockerContainer(holder.getId())).inspect()).NetworkSettings.Ports;
+  const { Ports: ports, Networks: networks } = (await (await dockerContainer(holder.getId())).inspect()).NetworkSettings;
   const hostPort = (protocol: string): number => Number(ports[`${CONTAINER_PORT}/${protocol}`]?.[0]?.HostPort);
-  return { holder, tcpPort: hostPort('tcp'), udpPort: hostPort('udp') };
+  const ipv6Address = ipv6Network ? networks[ipv6Network.name]?.GlobalIPv6Address : undefined;
+  if (ipv6Network) {
+    try {
+      if (!ipv6Address) throw new Error(`the namespace holder on ${ipv6Network.name} got no IPv6 address`);
+      await awaitGatewayUsable(ipv6Network.gateway);
+    } catch (error) {
+      await removeContainer(holder);
+      throw error;
+    }
+  }
+  return { holder, tcpPort: hostPort('tcp'), udpPort: hostPort('udp'), ...(ipv6Address ? { ipv6Address } : {}) };
+}
+
+/**
+ * The bridge's address is tentative until the kernel's duplicate address detection,
+ * which starts when the first container attaches, has run (about a second). Until then
+ * the kernel sends from another address of this machine, which the namespace routes
+ * elsewhere: the first SYN is lost and retransmitted a second later.
+ */
+async function awaitGatewayUsable(gateway: string): Promise<void> {
+  let state = ipv6AddressState(gateway);
+  await pollUntil(
+    () => {
+      state = ipv6AddressState(gateway);
+      if (state === 'duplicate') throw new Error(`duplicate address detection failed for ${gateway}, the IPv6 network's address on this machine`);
+      return state === 'usable' ? true : undefined;
+    },
+    5000,
+    () => `duplicate address detection of ${gateway}, the IPv6 network's address on this machine (it is ${state})`,
+    10,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Target } from '../contract/manifest';
 import { runClientContainer } from './docker-client';
 import { removeContainer } from './docker-container';
 import { ensureImage } from './docker-images';
+import { Ipv6Network, removeNetworksOwned } from './docker-ipv6-network';
 import { NamespacePool, createNamespace } from './docker-namespaces';
 import { startServerContainer } from './docker-server';
 import { probeMappedPort } from './path-probe';
@@ -29,16 +30,26 @@ export class DockerRuntime implements Runtime {
   readonly namespaceSysctls = true;
   readonly resourceLimits = true;
   readonly startsAhead = false;
-  readonly ipv6 = false;
+  /** Known once `pathProblem` has run: whether Docker can make an IPv6 network for servers' namespaces. */
+  get ipv6(): boolean {
+    return this.ipv6Problem === null;
+  }
   // Clients arrive through a port mapping, so the server listens on every address of its namespace.
   readonly listensOnGivenHost = false;
   private readonly namespaces = new NamespacePool();
+  private readonly ipv6Network = new Ipv6Network();
+  /** Why IPv6 clients cannot reach servers; null once it is known that they can. */
+  private ipv6Problem: string | null | undefined;
   private pathVerdict: Promise<string | undefined> | undefined;
 
   constructor(private readonly log: (line: string) => void = () => {}) {
     removeAbandonedContainers();
-    // Whatever happens to the run (an error, Ctrl-C), its containers go with it.
-    onCleanup(() => removeContainersOwnedBy(process.pid));
+    removeNetworksOwned();
+    // Whatever happens to the run (an error, Ctrl-C), its containers and network go with it.
+    onCleanup(() => {
+      removeContainersOwnedBy(process.pid);
+      removeNetworksOwned(process.pid);
+    });
   }
 
   /**
@@ -48,6 +59,7 @@ export class DockerRuntime implements Runtime {
    */
   pathProblem(target: Target): Promise<string | undefined> {
     this.pathVerdict ??= (async () => {
+      this.ipv6Problem = (await this.ipv6Network.problem()) ?? null;
       const namespace = await createNamespace(await ensureImage(target, this.log, ownedLabels()), undefined);
       try {
         return await probeMappedPort('127.0.0.1', namespace.tcpPort);
@@ -60,7 +72,8 @@ export class DockerRuntime implements Runtime {
 
   async start(target: Target, request: ServerRequest): Promise<RunningServer> {
     const image = await ensureImage(target, this.log, ownedLabels());
-    const namespace = await this.namespaces.forServer(image, request.sysctls, request.alongside);
+    const ipv6Network = request.host.includes(':') ? await this.ipv6Network.network() : undefined;
+    const namespace = await this.namespaces.forServer(image, request.sysctls, request.alongside, ipv6Network);
     try {
       const server = await startServerContainer(target, image, request, namespace);
       this.namespaces.holds(server, namespace);
@@ -87,5 +100,6 @@ export class DockerRuntime implements Runtime {
 
   async finish(): Promise<void> {
     await this.namespaces.finish();
+    await this.ipv6Network.remove();
   }
 }

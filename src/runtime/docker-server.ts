@@ -10,7 +10,7 @@ import type { Namespace } from './docker-namespaces';
 import { renderLaunch } from './launch';
 import { ListeningInContainer, exitedBeforeListening, type ListenTarget } from './listen-readiness';
 import { ProcControl } from './proc-control';
-import type { RunningServer, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
+import type { AddressFamily, RunningServer, ServerControl, ServerExit, ServerRequest, StopResult } from './runtime';
 import { LISTENING_LINE, STOP_GRACE_MS, ServerStartError, keepStdout, outputTail, serverArgs } from './server-launch';
 
 const START_TIMEOUT_MS = 10_000;
@@ -104,11 +104,15 @@ function configureLaunch(container: TargetContainer, target: Target, request: Se
 const LISTENING_LINE_IN_LOG = new RegExp(LISTENING_LINE.source.replace('^', '(^|\\n)').replace('$', '(\\r?\\n|$)'));
 
 class ContainerServer implements RunningServer {
-  readonly host = '127.0.0.1';
+  /** As on this machine's loopback: a server asked for an IPv6 host is reached over IPv6 (its namespace's address), any other over IPv4 (the port mapping). */
+  readonly host: string;
   readonly port: number;
   readonly serverPort = CONTAINER_PORT;
   exit: ServerExit | undefined;
   readonly control: ServerControl;
+  private readonly ipv6Address: string | undefined;
+  /** The port on 127.0.0.1 that Docker maps to the server's. */
+  private readonly mappedPort: number;
 
   constructor(
     readonly service: Service,
@@ -119,13 +123,22 @@ class ContainerServer implements RunningServer {
     namespace: Namespace,
     private readonly stopGraceMs: number,
   ) {
-    this.port = service === 'udp-echo' ? namespace.udpPort : namespace.tcpPort;
+    this.mappedPort = service === 'udp-echo' ? namespace.udpPort : namespace.tcpPort;
+    this.ipv6Address = namespace.ipv6Address;
+    this.host = this.ipv6Address ?? '127.0.0.1';
+    this.port = this.ipv6Address ? CONTAINER_PORT : this.mappedPort;
     void exited.then((exit) => (this.exit = exit));
     this.control = new ProcControl(() => (this.exit === undefined ? pid : undefined), {
       // The cgroup freezer: the whole container stops, as a frozen process would.
       freeze: async () => void (await (await dockerContainer(container.getId())).pause()),
       thaw: async () => void (await (await dockerContainer(container.getId())).unpause()),
     });
+  }
+
+  /** IPv4 through the port mapping on 127.0.0.1; IPv6 straight to the namespace's address, where it is on the IPv6 network. */
+  endpointFor(family: AddressFamily): { host: string; port: number } | undefined {
+    if (family === 'IPv4') return { host: '127.0.0.1', port: this.mappedPort };
+    return this.ipv6Address ? { host: this.ipv6Address, port: CONTAINER_PORT } : undefined;
   }
 
   /** Read from Docker before the container is removed: its log is the server's stdout. */

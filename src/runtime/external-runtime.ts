@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Manifest, Service, Target } from '../contract/manifest';
 import { SERVICES } from '../contract/manifest';
 import { HarnessError } from '../errors';
-import type { ClientExit, RunningServer, Runtime, ServerExit, ServerRequest, StopResult } from './runtime';
+import { loopbackEndpoint, type AddressFamily, type ClientExit, type RunningServer, type Runtime, type ServerExit, type ServerRequest, type StopResult } from './runtime';
 
 export type Endpoints = Partial<Record<Service, { host: string; port: number }>>;
 
@@ -99,6 +99,10 @@ class ExternalServer implements RunningServer {
     readonly port: number,
   ) {
     this.serverPort = port;
+  }
+
+  endpointFor(family: AddressFamily): { host: string; port: number } {
+    return loopbackEndpoint(family, this.port);
   }
 
   stderrTail(): string {

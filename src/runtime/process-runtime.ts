@@ -11,7 +11,9 @@ import { ProcControl } from './proc-control';
 import {
   clientAddress,
   describeExit,
+  loopbackEndpoint,
   resolveProgram,
+  type AddressFamily,
   type ClientExit,
   type ClientRequest,
   platformOf,
@@ -240,6 +242,10 @@ class ProcessServer implements RunningServer {
         if (child.pid === undefined) finish({ code: null, signal: null });
       });
     });
+  }
+
+  endpointFor(family: AddressFamily): { host: string; port: number } {
+    return loopbackEndpoint(family, this.port);
   }
 
   get serverPort(): number {

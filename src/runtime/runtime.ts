@@ -4,6 +4,16 @@ import type { Service, Target } from '../contract/manifest';
 import type { TcpSocketEntry } from '../kernel/proc-net';
 import type { ProcessUsage } from '../kernel/process-usage';
 
+export type AddressFamily = 'IPv4' | 'IPv6';
+
+/** The loopback address of each family: where a client on this machine reaches a server listening on it, or on the wildcard. */
+export const LOOPBACK_BY_FAMILY: Record<AddressFamily, string> = { IPv4: '127.0.0.1', IPv6: '::1' };
+
+/** Where a client reaches a server on this machine's loopback, by family: the same port on 127.0.0.1 and ::1. */
+export function loopbackEndpoint(family: AddressFamily, port: number): { host: string; port: number } {
+  return { host: LOOPBACK_BY_FAMILY[family], port };
+}
+
 export interface ServerRequest {
   service: Service;
   host: string;
@@ -42,6 +52,8 @@ export interface RunningServer {
   /** Where clients connect: address and port as the harness reaches them. */
   readonly host: string;
   readonly port: number;
+  /** Where a client of this address family connects to reach the server (loopback, or the server's namespace); undefined where none can. */
+  endpointFor(family: AddressFamily): { host: string; port: number } | undefined;
   /** The port the server listens on inside its own network namespace (differs behind a port mapping). */
   readonly serverPort: number;
   readonly service: Service;
