@@ -45,6 +45,7 @@ let controlRuns: Promise<ControlRun[]> | undefined;
 const controlRunsKeepingServers = (): Promise<ControlRun[]> => (controlRuns ??= runControlsAtTheirScenarios(bundledTargets().filter(isNegativeControl), ['--runtime', 'docker']));
 
 const docker = (...args: string[]): string => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
+const sockspecNetworks = (): string => docker('network', 'ls', '--quiet', '--filter', 'label=sockspec');
 const sockspecContainers = (): string => docker('ps', '--all', '--quiet', '--filter', 'label=sockspec');
 
 describe('docker runtime', { skip }, () => {
@@ -176,9 +177,10 @@ describe('docker runtime', { skip }, () => {
     }
   });
 
-  it('leaves no container behind, and no image but the cached target images', () => {
-    run(['run', '--runtime', 'docker', '--target', 'cpp', '--tags', '@udp-echo']);
+  it('leaves no container or network behind, and no image but the cached target images', () => {
+    run(['run', '--runtime', 'docker', '--target', 'cpp', '--tags', '@udp-echo or @ipv6']);
     assert.equal(sockspecContainers(), '');
+    assert.equal(sockspecNetworks(), '');
     const images = docker('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n');
     const strays = images.filter((image) => !/^sockspec\/[a-z0-9._-]+:[0-9a-f]{16}$/.test(image) && !/^(debian:bookworm-slim|sockspec-compose\/)/.test(image));
     assert.deepEqual(strays, []);
@@ -194,6 +196,19 @@ describe('docker runtime', { skip }, () => {
     const code = await new Promise((resolveExit) => child.on('exit', resolveExit));
     assert.equal(code, 130);
     assert.equal(sockspecContainers(), '');
+    assert.equal(sockspecNetworks(), '');
+  });
+
+  it('removes the containers and IPv6 network of a run killed with SIGKILL at its next run', async () => {
+    const child = spawn(process.execPath, [join(PROJECT, 'bin', 'sockspec.js'), 'run', '--runtime', 'docker', '--target', 'cpp', '--id', 'ipv6.*', '--report-dir', tempDir('killed')], { stdio: 'ignore' });
+    const deadline = Date.now() + 120_000;
+    while (sockspecNetworks() === '' && Date.now() < deadline) await new Promise((tick) => setTimeout(tick, 100));
+    assert.notEqual(sockspecNetworks(), '', 'the run made its IPv6 network');
+    child.kill('SIGKILL');
+    await new Promise((resolveExit) => child.on('exit', resolveExit));
+    run(['run', '--runtime', 'docker', '--target', 'cpp', '--id', 'echo.line']);
+    assert.equal(sockspecContainers(), '');
+    assert.equal(sockspecNetworks(), '');
   });
 
   it('docker-compose.yml brings the reference target up, and the external runtime verifies it', () => {
