@@ -47,7 +47,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--report-dir <dir>', 'where to write the reports (default: ./reports/<run-id>)')
     .option('--allow-remote', 'with --runtime external: allow addresses outside loopback')
     .option('--baseline <summary>', "an earlier run's summary.json or report folder: its passes that fail now are marked as regressions")
-    .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own', (value: string) => positiveInteger('--parallel', value))
+    .option('--parallel <n>', 'run this many scenarios at once, each worker a process of its own; 1: one after another (default: two per core, fewer for a small selection)', (value: string) => positiveInteger('--parallel', value))
     .option('--expect <file>', 'an expectations file: scenarios known to fail (each with its reason) and scenarios to leave out (repeatable)', collect)
     .option('--strict', 'count warnings (a SHOULD, or a profile scenario of a target outside the profile) as failures')
     .addOption(new Option('--profile <profile>', 'with --runtime external: the targets follow this profile, so its scenarios fail rather than warn').choices(['sockspec']))

@@ -1,6 +1,7 @@
 import { loadSources, runCucumber, type IRunOptions, type ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import parseTagExpression from '@cucumber/tag-expressions';
 import type { Envelope } from '@cucumber/messages';
+import { availableParallelism } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { join, relative } from 'node:path';
@@ -37,7 +38,7 @@ export interface SuiteOptions {
   progressFormat: string;
   progressStream?: Writable;
   log: (line: string) => void;
-  /** Scenarios run at once, each worker a process of its own (Cucumber's parallel mode); 0 or absent: one after another. */
+  /** Scenarios run at once, each worker a process of its own (Cucumber's parallel mode); 1: one after another, in this process; absent: `defaultWorkers`. */
   parallel?: number;
   /** Stop at the first scenario Cucumber sees fail (a warning included); the rest are not run. */
   failFast?: boolean;
@@ -97,7 +98,8 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   const tagExpression = runnableExpression(options.tags, excluded);
   const names = options.names ?? [];
   const notRun = await excludedScenarios(options.tags, excluded, names);
-  if (notRun.length === 0 && (await loadSources({ ...SOURCES, names, tagExpression })).plan.length === 0) {
+  const planned = (await loadSources({ ...SOURCES, names, tagExpression })).plan.length;
+  if (notRun.length === 0 && planned === 0) {
     const selection = [options.tags && `--tags ${options.tags}`, ...names.map((pattern) => `--name ${pattern}`)].filter(Boolean).join(' ');
     throw new HarnessError(`${selection}: no scenario matches for target ${name}`);
   }
@@ -111,7 +113,8 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
       dryRun: false,
       failFast: options.failFast ?? false,
       filterStacktraces: true,
-      parallel: options.parallel ?? 0,
+      // Cucumber's 0 is one after another, in this process.
+      parallel: workersFor(options, planned) === 1 ? 0 : workersFor(options, planned),
       retry: 0,
       retryTagFilter: '',
       strict: true,
@@ -149,6 +152,27 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
   const runFailures = readdirSync(runFailuresDir).flatMap((file) => readFileSync(join(runFailuresDir, file), 'utf8').split('\n').filter(Boolean));
   rmSync(runFailuresDir, { recursive: true, force: true });
   return { target, reportDir, results, unusedExpectations: judging.unused(results), ...(runFailures.length ? { runFailures } : {}) };
+}
+
+/**
+ * Scenarios run at once by default: two per core, since most of a scenario is waits
+ * its behaviour requires (a dropped SYN's retransmit, a client's timeout, slow
+ * clients), and fewer for a small selection, where starting workers would cost more
+ * than it saves. Measured on 2 cores, the five reference targets (npm run bench;
+ * docs/performance.md): 140 s one after another, 82 s with 2 workers, 68 s with 3,
+ * 63 s with 4, 68 s with 6. --fail-fast runs one after another, so that nothing
+ * starts after the first failure.
+ */
+export function defaultWorkers(plannedScenarios: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(2 * cores, Math.floor(plannedScenarios / SCENARIOS_PER_WORKER_AT_LEAST)));
+}
+
+/** Below this many scenarios per worker, a worker's start (about 0.2 s) is more than it saves. */
+const SCENARIOS_PER_WORKER_AT_LEAST = 10;
+
+function workersFor(options: SuiteOptions, plannedScenarios: number): number {
+  if (options.parallel !== undefined) return options.parallel;
+  return options.failFast ? 1 : defaultWorkers(plannedScenarios);
 }
 
 function assertValidName(pattern: string): void {

@@ -210,7 +210,8 @@ describe('harness reliability', () => {
 
   it('interrupted with Ctrl-C (SIGINT), a run writes a valid summary of what ran and leaves nothing behind', async () => {
     const reportDir = tempDir('interrupted');
-    const run = startRun(['--target', 'cpp', '--report-dir', reportDir]);
+    // One after another, in the run's own process: the processes it leaves carry its pid.
+    const run = startRun(['--target', 'cpp', '--parallel', '1', '--report-dir', reportDir]);
     // Progress prints a character per step: interrupt once a few scenarios have run.
     await eventually(() => run.stdout().length >= 40, 'the run to finish some steps');
     run.child.kill('SIGINT');
@@ -241,7 +242,8 @@ describe('harness reliability', () => {
 
   /** Kills a run once it has what `holds` looks for running, then checks that the next run removes what it left. */
   async function killedRunIsCleanedByTheNext(args: string[], holds: (left: { processes: number[]; tempDirs: string[] }) => boolean, what: string): Promise<string> {
-    const run = startRun([...args, '--report-dir', tempDir('killed')]);
+    // One after another, in the run's own process: the processes it leaves carry its pid.
+    const run = startRun([...args, '--parallel', '1', '--report-dir', tempDir('killed')]);
     const pid = run.child.pid!;
     // Stopped, the run cannot stop its processes either: what is seen running stays until the kill.
     await eventually(() => {
@@ -284,7 +286,7 @@ describe('harness reliability', () => {
   });
 
   it('killed outright on the docker runtime, a run leaves containers that the next run removes', { skip: dockerSkip }, async () => {
-    const run = startRun(['--runtime', 'docker', '--target', 'cpp', '--report-dir', tempDir('killed-docker')]);
+    const run = startRun(['--runtime', 'docker', '--target', 'cpp', '--parallel', '1', '--report-dir', tempDir('killed-docker')]);
     const containersOf = (): string => ownedContainers(run.child.pid!);
     await eventually(() => containersOf() !== '', 'the run to start a container', 180_000);
     run.child.kill('SIGKILL');
