@@ -29,7 +29,8 @@ BeforeAll(function (this: { parameters: unknown }) {
   const target = external ? externalTarget(external.name, external.endpoints) : loadTarget(targetDir);
   // The CLI's preflight made this runtime already (and with it, on docker, the target's image).
   const runtime = createRuntime(runtimeName, { endpoints: external?.endpoints });
-  fixtures = { target, runtime, fileRoot: createFileRoot(), servers: new ServerSession(runtime, target, !freshServers) };
+  // A target may declare that its servers must not outlive a scenario (target.json "freshServers", with its reason).
+  fixtures = { target, runtime, fileRoot: createFileRoot(), servers: new ServerSession(runtime, target, !freshServers && !target.manifest.freshServers) };
 });
 
 // The servers kept across scenarios stop here, their last use: a stop that breaks the contract fails the run.

@@ -23,12 +23,12 @@ while True:
     sock.sendto(data, peer)
 `;
 
-function targetIgnoringSigtermOnceUsed(): string {
+function targetIgnoringSigtermOnceUsed(manifest: Record<string, string> = {}): string {
   const dir = join(tempDir('session'), 'ignores-sigterm-once-used');
   mkdirSync(dir);
   writeFileSync(join(dir, 'server.py'), IGNORES_SIGTERM_ONCE_USED);
   chmodSync(join(dir, 'server.py'), 0o755);
-  writeFileSync(join(dir, 'target.json'), JSON.stringify({ name: 'ignores-sigterm-once-used', language: 'Python 3', description: 'test target', server: ['./server.py'], services: ['udp-echo'], profile: 'sockspec' }));
+  writeFileSync(join(dir, 'target.json'), JSON.stringify({ name: 'ignores-sigterm-once-used', language: 'Python 3', description: 'test target', server: ['./server.py'], services: ['udp-echo'], profile: 'sockspec', ...manifest }));
   return dir;
 }
 
@@ -48,11 +48,16 @@ describe('servers kept across scenarios', () => {
     assert.equal(kept.status, 1);
   });
 
-  it('with --fresh-servers the same bug fails each scenario that used the server, at its end', () => {
-    const fresh = runOn(targetIgnoringSigtermOnceUsed(), ['--fresh-servers']);
-    assert.deepEqual(fresh.scenarios.map((scenario) => scenario.status), ['failed', 'failed']);
-    for (const scenario of fresh.scenarios) assert.match(scenario.message ?? '', /on SIGTERM the server must exit with code 0 within 2 s, but it was still running after 2 s/);
-    assert.equal(fresh.runFailures, undefined);
-    assert.equal(fresh.status, 1);
-  });
+  for (const [how, target, args] of [
+    ['with --fresh-servers', () => targetIgnoringSigtermOnceUsed(), ['--fresh-servers']],
+    ['for a target whose manifest asks for fresh servers', () => targetIgnoringSigtermOnceUsed({ freshServers: 'test: its servers must not outlive a scenario' }), []],
+  ] as const) {
+    it(`${how} the same bug fails each scenario that used the server, at its end`, () => {
+      const fresh = runOn(target(), [...args]);
+      assert.deepEqual(fresh.scenarios.map((scenario) => scenario.status), ['failed', 'failed']);
+      for (const scenario of fresh.scenarios) assert.match(scenario.message ?? '', /on SIGTERM the server must exit with code 0 within 2 s, but it was still running after 2 s/);
+      assert.equal(fresh.runFailures, undefined);
+      assert.equal(fresh.status, 1);
+    });
+  }
 });

@@ -79,6 +79,13 @@ export const manifestSchema = z.strictObject({
   fault: faultSchema.optional(),
   /** "sockspec": the target follows sockspec's own profile, so its @profile scenarios fail rather than warn. */
   profile: z.literal('sockspec').optional(),
+  /**
+   * Why no server of this target may serve more than one scenario, where a server
+   * would carry what one scenario did into the next (a connection-rate limit that
+   * counts every scenario's clients): every scenario then starts its own, as with
+   * --fresh-servers.
+   */
+  freshServers: z.string().min(1).optional(),
   /** Scenarios this target is known to fail, or leaves out, each with its reason (see src/expectations.ts): inline, or an expectations file relative to the target folder. */
   expectations: z.union([expectationsSchema, z.string().min(1)]).optional(),
 }).superRefine((manifest, context) => {
