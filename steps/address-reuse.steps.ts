@@ -36,7 +36,7 @@ When('the server is stopped and started again at once on the same port', async f
 });
 
 Then('the new server listens on that port and serves {string}', async function (this: SockspecWorld, name: string) {
-  const { host, port } = this.runningServer;
+  const { host, port } = this.sessionServer.endpoint;
   const reply = await fetchFile(host, port, name, undefined, this.transcript);
   if (reply.kind !== 'ok') throw new Error(`the restarted server answered ${describeFileReply(reply)}`);
 });

@@ -10,7 +10,7 @@ Given('the server has been stopped', async function (this: SockspecWorld) {
 });
 
 When('a client connects to the port the server used', async function (this: SockspecWorld) {
-  const { host, port } = this.runningServer;
+  const { host, port } = this.sessionServer.endpoint;
   try {
     await this.clients.open(host, port, ATTEMPT_TIMEOUT_MS);
     this.connectOutcome = 'connected';

@@ -53,7 +53,7 @@ Then('the client receives exactly the bytes it sent, then end-of-stream', async 
 When(
   '{int} clients connected at the same time each send {size} of their own random bytes',
   async function (this: SockspecWorld, clients: number, size: number) {
-    const { host, port } = this.runningServer;
+    const { host, port } = this.sessionServer.endpoint;
     const payloads = Array.from({ length: clients }, (_, index) => seededBytes(size, `${this.scenarioName} client ${index}`));
     // The behaviour is that each client gets its own bytes, not a speed: on a loaded
     // machine many clients at once may take a while, so the timeout only catches a hang.

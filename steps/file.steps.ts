@@ -173,7 +173,7 @@ Then('no byte of the secret file was sent', function (this: SockspecWorld) {
 });
 
 Then('a new client requesting {string} still gets it whole', async function (this: SockspecWorld, name: string) {
-  const { host, port } = this.runningServer;
+  const { host, port } = this.sessionServer.endpoint;
   assertOkWith(await fetchFile(host, port, name, undefined, this.transcript), name, this.fileRoot.files.get(name));
 });
 

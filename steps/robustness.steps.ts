@@ -20,7 +20,7 @@ Then(
 When(
   '{int} clients connect at once and each drops its connection straight away',
   async function (this: SockspecWorld, clients: number) {
-    const { host, port } = this.runningServer;
+    const { host, port } = this.sessionServer.endpoint;
     const outcomes = await Promise.allSettled(Array.from({ length: clients }, () => this.clients.open(host, port, 10_000)));
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') outcome.value.close();
     const failed = outcomes.filter((outcome) => outcome.status === 'rejected');

@@ -36,7 +36,7 @@ Given(
 );
 
 Then('the server listens on that port and serves {string} from its root', async function (this: SockspecWorld, name: string) {
-  const { host, port } = this.runningServer;
+  const { host, port } = this.sessionServer.endpoint;
   const reply = await fetchFile(host, port, name, undefined, this.transcript);
   if (reply.kind !== 'ok' || !reply.body.equals(this.fileRoot.files.get(name)!)) throw new Error(`expected ${name} from the root, got ${describeFileReply(reply)}`);
 });
