@@ -136,7 +136,14 @@ export function verdictLine(target: string, result: ScenarioResult): string {
   return `${target} ${result.location} ${result.status}${result.failedStep ? ` at "${result.failedStep}"` : ''}`;
 }
 
-/** Every control's verdicts, control by control, in a fixed order: for comparing two runs of the controls. */
+/**
+ * Every control's verdicts, control by control, in a fixed order: for comparing two runs
+ * of the controls. The verdict, not the step it failed at: where a bug races the
+ * scenario's first check (an abortive close: the reset may land before the reply is
+ * read, or after), either step may be the one that sees it.
+ */
 export function controlVerdicts(runs: ControlRun[]): string[] {
-  return [...runs].sort((a, b) => a.name.localeCompare(b.name)).flatMap((run) => [`${run.name} exit ${run.status}`, ...run.results.map((result) => verdictLine(run.name, result))]);
+  return [...runs]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((run) => [`${run.name} exit ${run.status}`, ...run.results.map((result) => `${run.name} ${result.location} ${result.status}`)]);
 }
