@@ -106,6 +106,7 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
 
   const collector = new ScenarioCollector(options.failFast);
   const runFailuresDir = mkdtempSync(join(reportDir, '.run-failures-'));
+  const workers = workersFor(options, planned);
   const runOptions: IRunOptions = {
     sources: { ...SOURCES, names, tagExpression },
     support: supportLibrary ?? { requireModules: WORKER_MODULES, requirePaths: [join(STEPS_DIR, STEP_FILES)], importPaths: [], loaders: [] },
@@ -114,7 +115,7 @@ async function runTarget(target: Target, options: SuiteOptions, onProgress: (run
       failFast: options.failFast ?? false,
       filterStacktraces: true,
       // Cucumber's 0 is one after another, in this process.
-      parallel: workersFor(options, planned) === 1 ? 0 : workersFor(options, planned),
+      parallel: workers === 1 ? 0 : workers,
       retry: 0,
       retryTagFilter: '',
       strict: true,

@@ -1,5 +1,6 @@
 import type { Target } from '../contract/manifest';
 import { pollUntil } from '../driver/wait';
+import { describeServerExit } from '../services/liveness';
 import { describeExit, type RunningServer, type Runtime, type ServerRequest, type StopResult } from './runtime';
 
 /**
@@ -211,9 +212,7 @@ export class ServerSession {
     const stop = await server.stop('harness');
     note(`server asked to stop: ${describeExit(stop)}${stop.stoppedInTime ? '' : ' (killed: it was still running after its grace period)'}`);
     if (!this.runtime.serverControl || this.target.manifest.profile !== 'sockspec' || (stop.stoppedInTime && stop.code === 0)) return undefined;
-    const how = stop.stoppedInTime ? `exited (${describeExit(stop)})` : 'was still running after 2 s';
-    const stderr = server.stderrTail() ? `; its stderr ends: ${server.stderrTail().split('\n').join(' | ')}` : '';
-    return `on SIGTERM the server must exit with code 0 within 2 s, but it ${how}${stderr}`;
+    return `on SIGTERM the server must exit with code 0 within 2 s, but it ${stop.stoppedInTime ? describeServerExit(server.running) : 'was still running after 2 s'}`;
   }
 }
 
