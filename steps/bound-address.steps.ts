@@ -1,6 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { ConnectError } from '../src/driver/tcp-connection';
-import { assertBoundOnlyTo } from '../src/services/bound-address';
+import { assertBoundOnlyTo, whoAccepted } from '../src/services/bound-address';
 import type { SockspecWorld } from './world';
 
 const ATTEMPT_TIMEOUT_MS = 3000;
@@ -20,7 +20,8 @@ Then("the kernel lists the server's socket bound to {string} and to no other add
 When("a client connects to the server's port on {string}", async function (this: SockspecWorld, address: string) {
   try {
     await this.clients.open(address, this.runningServer.port, ATTEMPT_TIMEOUT_MS);
-    this.connectOutcome = 'connected';
+    const control = this.runningServer.control;
+    this.connectOutcome = { accepted: control ? whoAccepted(this.runningServer, control, address) : undefined };
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;
     this.connectOutcome = error;

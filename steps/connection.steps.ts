@@ -13,7 +13,7 @@ When('a client connects to the port the server used', async function (this: Sock
   const { host, port } = this.sessionServer.endpoint;
   try {
     await this.clients.open(host, port, ATTEMPT_TIMEOUT_MS);
-    this.connectOutcome = 'connected';
+    this.connectOutcome = { accepted: undefined };
   } catch (error) {
     if (!(error instanceof ConnectError)) throw error;
     this.connectOutcome = error;
@@ -25,7 +25,7 @@ Then(
   function (this: SockspecWorld, errno: string, boundMs: number) {
     const outcome = this.connectOutcome;
     if (outcome === undefined) throw new Error('no connection was attempted');
-    if (outcome === 'connected') throw new Error(`expected ${errno}, but the connection was accepted`);
+    if (!(outcome instanceof ConnectError)) throw new Error(`expected ${errno}, but the connection was accepted${outcome.accepted ? `: ${outcome.accepted}` : ''}`);
     if (outcome.code !== errno) throw new Error(`expected ${errno}, but ${outcome.message}`);
     if (outcome.elapsedMs >= boundMs) throw new Error(`expected ${errno} within ${boundMs} ms, but it took ${outcome.elapsedMs.toFixed(1)} ms`);
   },

@@ -45,8 +45,8 @@ export class SockspecWorld extends World<SockspecParameters> {
   /** The client the current steps talk about, and what it sent. */
   client: TcpConnection | undefined;
   sent: Buffer = Buffer.alloc(0);
-  /** How the last bare connection attempt ended. */
-  connectOutcome: 'connected' | ConnectError | undefined;
+  /** How the last bare connection attempt ended: refused, or accepted (and by whom, where that is known). */
+  connectOutcome: { accepted: string | undefined } | ConnectError | undefined;
   /** The server's open descriptors before the scenario's clients connected. */
   descriptorBaseline: number | undefined;
   readonly lastReply: LastReplies = {};

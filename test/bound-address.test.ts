@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { loadTarget } from '../src/contract/manifest';
 import { parseTcpTable, parseUdpTable, readTcpSockets, readUdpSockets } from '../src/kernel/proc-net';
 import { ProcessRuntime } from '../src/runtime/process-runtime';
 import type { Runtime } from '../src/runtime/runtime';
+import { boundAddresses, whoAccepted } from '../src/services/bound-address';
 import { excludedScenarios } from '../src/suite';
 import { PROJECT } from './helpers';
 
@@ -60,5 +62,52 @@ describe('scenarios about the bound address', () => {
     const bound = notRun.filter((result) => result.location.startsWith('features/bound-address.feature'));
     assert.ok(bound.length >= 9);
     assert.ok(bound.every((result) => result.status === 'not runnable' && /listen on exactly the --host it is given/.test(result.reason ?? '')));
+  });
+});
+
+describe("a server's port on the loopback addresses it was not told", () => {
+  const PROBE = join(__dirname, 'fixtures', 'probes', 'port-collision.ts');
+  const FIRST_PORT = 40000;
+
+  /** The probe in a network namespace of its own, whose six ephemeral ports start at FIRST_PORT. */
+  function collision(mode: 'held' | 'free'): { given: (number | string)[]; ipv4Client: string } {
+    const script = `ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range="${FIRST_PORT} ${FIRST_PORT + 5}" && exec "$0" -r ts-node/register "$1" ${FIRST_PORT} ${mode}`;
+    const probe = spawnSync('unshare', ['-rn', 'sh', '-c', script, process.execPath, PROBE], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(probe.status, 0, probe.stderr);
+    return JSON.parse(probe.stdout) as { given: (number | string)[]; ipv4Client: string };
+  }
+
+  it('is given by the kernel to an IPv4 program binding port 0, which then answers a client of 127.0.0.1 for a server on ::1', onLinux, () => {
+    const free = collision('free');
+    assert.ok(free.given.includes(FIRST_PORT), `the kernel handed out the ::1 server's port: ${JSON.stringify(free.given)}`);
+    assert.equal(free.ipv4Client, 'accepted');
+  });
+
+  it('is never given out while held, and a client of 127.0.0.1 is still refused', onLinux, () => {
+    const held = collision('held');
+    assert.ok(!held.given.includes(FIRST_PORT), `held, the port was not handed out: ${JSON.stringify(held.given)}`);
+    assert.equal(held.given.at(-1), 'EADDRINUSE', 'every other port of the range was handed out');
+    assert.equal(held.ipv4Client, 'ECONNREFUSED');
+  });
+
+  it('is held by the process runtime for a TCP server told ::1, and another listener there is told apart from the server', onLinux, async () => {
+    const runtime = new ProcessRuntime();
+    const node = loadTarget(join(PROJECT, 'fixtures', 'targets', 'node'));
+    const server = await runtime.start(node, { service: 'echo', host: '::1', port: 0, backlog: 128 });
+    try {
+      // Held without SO_REUSEADDR's exclusivity: an explicit bind that sets it, as every Node listener does, still gets the port.
+      const intruder = createServer();
+      await new Promise<void>((listening) => intruder.listen({ host: '127.0.0.1', port: server.serverPort }, listening));
+      try {
+        assert.deepEqual(boundAddresses(server, server.control!), ['::1']);
+        assert.match(whoAccepted(server, server.control!, '127.0.0.1'), /^not by the server, whose listening socket on port \d+ is bound to ::1: another program/);
+        assert.match(whoAccepted(server, server.control!, '::1'), /^the server took it/);
+      } finally {
+        intruder.close();
+      }
+    } finally {
+      await server.stop();
+      await runtime.release(server);
+    }
   });
 });

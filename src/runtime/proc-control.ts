@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { processState, readNetCounter, readTcpSockets, type TcpSocketEntry } from '../kernel/proc-net';
+import { boundSockets, type BoundSocket } from '../kernel/process-sockets';
 import { processTreeUsage, treeThreadStates, type ProcessUsage } from '../kernel/process-usage';
 import type { ServerControl } from './runtime';
 
@@ -40,6 +41,10 @@ export class ProcControl implements ServerControl {
 
   tcpSockets(port?: number): TcpSocketEntry[] {
     return readTcpSockets(this.requireLivePid(), port);
+  }
+
+  boundSockets(): BoundSocket[] {
+    return boundSockets(this.requireLivePid());
   }
 
   netCounter(name: string): number {

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { onCleanup } from '../cleanup';
 import { ownedEnvironment } from '../ownership';
 import type { Launch, Service, Target } from '../contract/manifest';
+import { holdTcpPort, type PortHold } from '../driver/port-hold';
 import { pollUntil, withTimeout } from '../driver/wait';
 import { processState, threadStates } from '../kernel/proc-net';
 import { ProcControl } from './proc-control';
@@ -34,6 +35,13 @@ import { scaled } from '../driver/wait';
 const STDERR_TAIL_BYTES = 4096;
 const FREEZE_TIMEOUT_MS = 2000;
 const BIND_RACE_ATTEMPTS = 3;
+
+/**
+ * The other loopback address a client tries to find a server told one of these
+ * refusing it (bound-address.feature): on Linux every address of 127.0.0.0/8 is
+ * loopback, and ::1's IPv4 counterpart is 127.0.0.1.
+ */
+const OTHER_LOOPBACK: Readonly<Record<string, string>> = { '127.0.0.1': '127.0.0.2', '::1': '127.0.0.1' };
 
 /** How a server is stopped and signalled: the contract's SIGTERM and 2 s, or what a launch template says. */
 interface ProcessServerOptions {
@@ -99,6 +107,7 @@ export class ProcessRuntime implements Runtime {
     if (!owned) return;
     this.servers.delete(owned);
     owned.endProcessGroup();
+    for (const hold of owned.portHolds.splice(0)) hold.release();
   }
 
   async finish(): Promise<void> {
@@ -137,11 +146,35 @@ export class ProcessRuntime implements Runtime {
     });
   }
 
-  start(target: Target, request: ServerRequest): Promise<RunningServer> {
+  async start(target: Target, request: ServerRequest): Promise<RunningServer> {
     if (request.sysctls) throw new Error('the process runtime cannot set sysctls for a server');
     if (request.limits && !this.resourceLimits) throw new Error('the process runtime cannot set resource limits here: it needs Linux and prlimit (util-linux) in PATH');
     const launch = target.manifest.launch?.[request.service];
-    return launch ? this.startLaunched(target, request, launch) : this.startByContract(target, request);
+    const server = await (launch ? this.startLaunched(target, request, launch) : this.startByContract(target, request));
+    await this.holdOtherLoopback(server as ProcessServer, request);
+    return server;
+  }
+
+  /**
+   * A local server shares port numbers with every program of the machine. Told one
+   * loopback address, it leaves its port free on the others, and an IPv4 program
+   * binding port 0 may be given the port of a server on ::1: in a CI run one was,
+   * and answered the IPv4 client that a correct server leaves refused. So the port is
+   * held on the other loopback address for as long as the server runs (see
+   * holdTcpPort: that client is still refused by the kernel). Where the port is taken
+   * there already, by the server itself (a wildcard bind) or by another program,
+   * nothing is held; the scenario's check tells the two apart.
+   */
+  private async holdOtherLoopback(server: ProcessServer, request: ServerRequest): Promise<void> {
+    const other = OTHER_LOOPBACK[request.host];
+    if (!other || protocolOf(request.service) !== 'tcp' || process.platform !== 'linux') return;
+    try {
+      const hold = await holdTcpPort(other, server.serverPort);
+      if (hold) server.portHolds.push(hold);
+    } catch (error) {
+      await this.release(server);
+      throw error;
+    }
   }
 
   private startByContract(target: Target, request: ServerRequest): Promise<RunningServer> {
@@ -215,6 +248,8 @@ class ProcessServer implements RunningServer {
   private stdout = '';
   private readonly stdoutEnded: Promise<void>;
   private readonly forgetCleanup: () => void;
+  /** Its port, held by the harness on addresses it was not told to listen on. */
+  readonly portHolds: PortHold[] = [];
 
   constructor(
     private readonly target: Target,

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Service, Target } from '../contract/manifest';
 import type { TcpSocketEntry } from '../kernel/proc-net';
 import type { ProcessUsage } from '../kernel/process-usage';
+import type { BoundSocket } from '../kernel/process-sockets';
 
 export type AddressFamily = 'IPv4' | 'IPv6';
 
@@ -84,6 +85,11 @@ export interface ServerControl {
   descriptorCount(): number | undefined;
   /** TCP sockets in the server's network namespace; with `port`, only those with it at either end (much cheaper). */
   tcpSockets(port?: number): TcpSocketEntry[];
+  /**
+   * The listening TCP and bound UDP sockets the server and the processes it forked hold:
+   * in a namespace shared with other programs, theirs are not among them.
+   */
+  boundSockets(): BoundSocket[];
   /** A kernel counter of the server's network namespace, e.g. "TcpExt.ListenOverflows". */
   netCounter(name: string): number;
   /** CPU time and resident memory of the server and every process it forked; undefined once it has died. */
