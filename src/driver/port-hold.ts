@@ -25,7 +25,7 @@ export function holdTcpPort(address: string, port: number): Promise<PortHold | u
     const anchor = createServer();
     let accepted: Socket | undefined;
     anchor.once('connection', (socket) => {
-      accepted = socket.on('error', () => undefined);
+      accepted = socket.on('error', () => undefined).unref();
       anchor.close();
     });
     anchor.once('error', rejectHold);
@@ -39,7 +39,8 @@ export function holdTcpPort(address: string, port: number): Promise<PortHold | u
         anchor.close();
       };
       holder.once('connect', () => {
-        holder.on('error', () => undefined);
+        // A hold lasts as long as its server; it is no reason for the harness to keep running.
+        holder.on('error', () => undefined).unref();
         resolveHold({ address, port, release });
       });
       holder.once('error', (error: NodeJS.ErrnoException) => {
