@@ -11,7 +11,7 @@ import { ProcessRuntime } from '../src/runtime/process-runtime';
 import type { Runtime } from '../src/runtime/runtime';
 import { boundAddresses, whoAccepted } from '../src/services/bound-address';
 import { excludedScenarios } from '../src/suite';
-import { PROJECT } from './helpers';
+import { PROJECT, fakeTarget } from './helpers';
 
 const onLinux = { skip: process.platform !== 'linux' && 'reads /proc' };
 
@@ -92,8 +92,7 @@ describe("a server's port on the loopback addresses it was not told", () => {
 
   it('is held by the process runtime for a TCP server told ::1, and another listener there is told apart from the server', onLinux, async () => {
     const runtime = new ProcessRuntime();
-    const node = loadTarget(join(PROJECT, 'fixtures', 'targets', 'node'));
-    const server = await runtime.start(node, { service: 'echo', host: '::1', port: 0, backlog: 128 });
+    const server = await runtime.start(fakeTarget('well-behaved'), { service: 'echo', host: '::1', port: 0, backlog: 128 });
     try {
       // Held without SO_REUSEADDR's exclusivity: an explicit bind that sets it, as every Node listener does, still gets the port.
       const intruder = createServer();

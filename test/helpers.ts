@@ -12,6 +12,17 @@ export const PROJECT = resolve(__dirname, '..');
 export const TEST_TARGETS = join(__dirname, 'fixtures', 'targets');
 const CLI = join(PROJECT, 'bin', 'sockspec.js');
 
+const FAKE_SERVER = join(__dirname, 'fixtures', 'fake-server.js');
+
+/** A target whose server is test/fixtures/fake-server.js with one of its behaviours: an echo server that needs no build. */
+export function fakeTarget(behaviour: string): Target {
+  return {
+    dir: __dirname,
+    manifestPath: join(__dirname, 'target.json'),
+    manifest: { name: behaviour, language: 'js', description: 'fake', server: [process.execPath, FAKE_SERVER, behaviour], services: ['echo'] },
+  };
+}
+
 /** A temporary folder removed when the test file finishes. */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `sockspec-test-${prefix}-`));

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Target } from '../src/contract/manifest';
 import { TcpConnection } from '../src/driver/tcp-connection';
 import { ProcessRuntime } from '../src/runtime/process-runtime';
 import { ServerStartError } from '../src/runtime/server-launch';
 import { loadTarget } from '../src/contract/manifest';
-import { TEST_TARGETS } from './helpers';
+import { TEST_TARGETS, fakeTarget } from './helpers';
 
-const FAKE_SERVER = join(__dirname, 'fixtures', 'fake-server.js');
-
-function fakeTarget(behaviour: string): Target {
-  return {
-    dir: __dirname,
-    manifestPath: join(__dirname, 'target.json'),
-    manifest: { name: behaviour, language: 'js', description: 'fake', server: [process.execPath, FAKE_SERVER, behaviour], services: ['echo'] },
-  };
-}
 
 const echoRequest = { service: 'echo' as const, host: '127.0.0.1', port: 0, backlog: 8 };
 
