@@ -7,7 +7,6 @@ import { ServerStartError } from '../src/runtime/server-launch';
 import { loadTarget } from '../src/contract/manifest';
 import { TEST_TARGETS, fakeTarget } from './helpers';
 
-
 const echoRequest = { service: 'echo' as const, host: '127.0.0.1', port: 0, backlog: 8 };
 
 describe('process runtime', () => {

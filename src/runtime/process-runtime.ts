@@ -150,9 +150,8 @@ export class ProcessRuntime implements Runtime {
     if (request.sysctls) throw new Error('the process runtime cannot set sysctls for a server');
     if (request.limits && !this.resourceLimits) throw new Error('the process runtime cannot set resource limits here: it needs Linux and prlimit (util-linux) in PATH');
     const launch = target.manifest.launch?.[request.service];
-    const server = await (launch ? this.startLaunched(target, request, launch) : this.startByContract(target, request));
-    await this.holdOtherLoopback(server as ProcessServer, request);
-    return server;
+    const server = (await (launch ? this.startLaunched(target, request, launch) : this.startByContract(target, request))) as ProcessServer;
+    return this.untrackedOnFailure(server, this.holdOtherLoopback(server, request).then(() => server));
   }
 
   /**
@@ -168,13 +167,8 @@ export class ProcessRuntime implements Runtime {
   private async holdOtherLoopback(server: ProcessServer, request: ServerRequest): Promise<void> {
     const other = OTHER_LOOPBACK[request.host];
     if (!other || protocolOf(request.service) !== 'tcp' || process.platform !== 'linux') return;
-    try {
-      const hold = await holdTcpPort(other, server.serverPort);
-      if (hold) server.portHolds.push(hold);
-    } catch (error) {
-      await this.release(server);
-      throw error;
-    }
+    const hold = await holdTcpPort(other, server.serverPort);
+    if (hold) server.portHolds.push(hold);
   }
 
   private startByContract(target: Target, request: ServerRequest): Promise<RunningServer> {

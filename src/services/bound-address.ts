@@ -36,8 +36,8 @@ export function assertBoundOnlyTo(server: RunningServer, control: ServerControl,
  */
 export function whoAccepted(server: RunningServer, control: ServerControl, address: string): string {
   const addresses = [...new Set(boundAddresses(server, control))];
-  const covering = addresses.filter((bound) => bound === address || bound === '::' || (bound === '0.0.0.0' && !address.includes(':')));
-  if (covering.length > 0) return `the server took it: the kernel lists its listening socket on port ${server.serverPort} bound to ${addresses.join(', ')}`;
+  const serverCovers = addresses.some((bound) => bound === address || bound === '::' || (bound === '0.0.0.0' && !address.includes(':')));
+  if (serverCovers) return `the server took it: the kernel lists its listening socket on port ${server.serverPort} bound to ${addresses.join(', ')}`;
   return `not by the server, whose listening socket on port ${server.serverPort} is bound to ${addresses.join(', ') || 'nothing'}: another program of this machine holds port ${server.serverPort} on ${address}, so this says nothing about the server`;
 }
 
